@@ -1,0 +1,248 @@
+"""The `newsflow` command line: run, backfill, sql, status.
+
+User mistakes (a missing folder, a bad option, a bad query) print one line on stderr and exit 2; only real
+bugs show a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import sys
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from newsflow import __version__
+from newsflow.settings import apply_prefect_defaults, load_settings
+
+DB_FILE = "newsflow.duckdb"
+
+
+class UserError(Exception):
+    """A mistake the user can fix; printed as one line."""
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more: {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    s = load_settings()
+    parser = argparse.ArgumentParser(
+        prog="newsflow",
+        description="Batch ETL for news articles: raw files -> clean text, entities, quotes -> Parquet + DuckDB.",
+        epilog="Example: newsflow run && newsflow sql \"select speaker, count(*) n from quotes group by 1 order by n desc\"",
+    )
+    parser.add_argument("--version", action="version", version=f"newsflow {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add_warehouse(p):
+        p.add_argument("--warehouse", type=Path, default=s.warehouse, metavar="DIR",
+                       help=f"warehouse folder (default: {s.warehouse}; env NEWSFLOW_WAREHOUSE)")
+
+    def add_run_options(p):
+        add_warehouse(p)
+        p.add_argument("--processes", type=_positive, default=1, metavar="N",
+                       help="spaCy worker processes (default: 1)")
+        p.add_argument("--force", action="store_true", help="reprocess files already in the warehouse")
+        p.add_argument("-q", "--quiet", action="store_true", help="no progress lines, only the summary")
+
+    run = sub.add_parser("run", help="process every new file under INPUT_ROOT (the nightly flow)",
+                         description="Process every file under INPUT_ROOT not processed before. Each sub-folder "
+                         "is a batch named after it; files directly in INPUT_ROOT form a batch named after it.")
+    run.add_argument("input_root", nargs="?", type=Path, default=s.input_root, metavar="INPUT_ROOT",
+                     help=f"folder of batch folders (default: the bundled sample, {s.input_root})")
+    add_run_options(run)
+
+    bf = sub.add_parser("backfill", help="process the named folders as batches",
+                        description="Process each FOLDER as one batch named after it (same pipeline as run).")
+    bf.add_argument("folders", nargs="+", type=Path, metavar="FOLDER")
+    add_run_options(bf)
+
+    sql = sub.add_parser("sql", help="run SQL against the warehouse views",
+                         description="Run a query against the DuckDB views (documents, paragraphs, entities, "
+                         "mentions, quotes, runs, rejects, files, stg_*, mart_*).")
+    sql.add_argument("query", nargs="?", help="the SQL query")
+    sql.add_argument("--file", type=Path, help="read the query from a file instead")
+    sql.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                     help="table (default), csv, or json (one array of row objects)")
+    add_warehouse(sql)
+
+    st = sub.add_parser("status", help="recent runs and row counts per table")
+    add_warehouse(st)
+    return parser
+
+
+# -- run / backfill -----------------------------------------------------------------------------------------
+
+
+def _setup_logging(quiet: bool) -> None:
+    from rich.logging import RichHandler
+
+    handler = RichHandler(show_path=False, show_level=False, markup=False, log_time_format="[%X]")
+    logger = logging.getLogger("newsflow")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.WARNING if quiet else logging.INFO)
+    logger.propagate = False
+
+
+def cmd_run(args) -> int:
+    apply_prefect_defaults()
+    _setup_logging(args.quiet)
+    if args.command == "run" and not args.input_root.is_dir():
+        raise UserError(f"input folder not found: {args.input_root}")
+    if args.command == "backfill":
+        missing = [str(f) for f in args.folders if not f.is_dir()]
+        if missing:
+            raise UserError(f"backfill folder not found: {', '.join(missing)}")
+    from flows.pipeline import RunOptions, backfill, nightly
+    from tasks.write import WarehouseBusy
+
+    options = RunOptions(force=args.force, processes=args.processes, model=load_settings().model)
+    logging.getLogger("newsflow").info("starting %s (Prefect embedded mode unless PREFECT_API_URL is set)",
+                                       args.command)
+    try:
+        if args.command == "run":
+            summary = nightly(input_root=args.input_root, warehouse=args.warehouse, options=options)
+        else:
+            summary = backfill(folders=args.folders, warehouse=args.warehouse, options=options)
+    except WarehouseBusy as exc:
+        raise UserError(str(exc)) from None
+    print_summary(summary)
+    return 0
+
+
+def print_summary(summary: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title=f"newsflow run {summary['run_id']}", show_header=True)
+    for col in ("batch", "files", "new", "documents", "rejects", "quotes", "mentions"):
+        table.add_column(col, justify="left" if col == "batch" else "right")
+    for name, b in summary["batches"].items():
+        table.add_row(name, str(b["files"]), str(b["new"]), str(b["documents"]), str(sum(b["rejects"].values())),
+                      str(b["quotes"]), str(b["mentions"]))
+    console.print(table)
+    rejects = ", ".join(f"{k}={v}" for k, v in sorted(summary["rejects"].items())) or "none"
+    console.print(
+        f"files seen {summary['files']}, new {summary['new']}, documents written {summary['documents']}, "
+        f"entities {summary.get('entities', 0)}; rejects: {rejects}; {summary['seconds']} s\n"
+        f"warehouse: {summary['warehouse']}"
+    )
+
+
+# -- sql / status ---------------------------------------------------------------------------------------------
+
+
+def _connect(warehouse: Path):
+    import duckdb
+
+    db = warehouse / DB_FILE
+    if not db.exists():
+        raise UserError(f"no warehouse at {warehouse} (no {DB_FILE}); run `newsflow run` first")
+    try:
+        return duckdb.connect(str(db), read_only=True)
+    except duckdb.IOException as exc:
+        raise UserError(f"cannot open {db}: {str(exc).splitlines()[0]}") from None
+
+
+def _json_value(v):
+    if isinstance(v, (datetime, date)):
+        return v.isoformat()
+    if isinstance(v, Decimal):
+        return float(v)
+    if isinstance(v, bytes):
+        return v.hex()
+    return str(v)
+
+
+def query(warehouse: Path, sql: str) -> tuple[list[str], list[tuple]]:
+    """Run one query against the warehouse; returns (column names, rows). Raises UserError on bad SQL."""
+    import duckdb
+
+    con = _connect(warehouse)
+    try:
+        cur = con.execute(sql)
+        if cur.description is None:
+            return [], []
+        return [d[0] for d in cur.description], cur.fetchall()
+    except duckdb.Error as exc:
+        raise UserError(f"query failed: {str(exc).splitlines()[0]}") from None
+    finally:
+        con.close()
+
+
+def cmd_sql(args) -> int:
+    if args.file:
+        if not args.file.is_file():
+            raise UserError(f"query file not found: {args.file}")
+        sql = args.file.read_text(encoding="utf-8")
+    elif args.query:
+        sql = args.query
+    else:
+        raise UserError("give a query, or --file FILE")
+    cols, rows = query(args.warehouse, sql)
+    out = sys.stdout
+    if args.format == "json":
+        json.dump([dict(zip(cols, r)) for r in rows], out, default=_json_value, ensure_ascii=False)
+        out.write("\n")
+    elif args.format == "csv":
+        w = csv.writer(out)
+        w.writerow(cols)
+        w.writerows(rows)
+    else:
+        _print_table(cols, rows)
+    return 0
+
+
+def _print_table(cols: list[str], rows: list[tuple], title: str | None = None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    def cell(v) -> str:
+        text = "" if v is None else str(v)
+        return text if len(text) <= 80 else text[:77] + "..."
+
+    table = Table(*cols, title=title)
+    for r in rows:
+        table.add_row(*(cell(v) for v in r))
+    Console().print(table)
+    Console().print(f"{len(rows)} row{'s' if len(rows) != 1 else ''}")
+
+
+def cmd_status(args) -> int:
+    import schemas
+
+    cols, rows = query(args.warehouse, "select run_id, flow, status, started_at, finished_at, n_files_seen, "
+                       "n_files_new, n_documents, n_rejects from runs order by started_at desc limit 10")
+    _print_table(cols, rows, title="recent runs")
+    counts = [(t, query(args.warehouse, f"select count(*) from {t}")[1][0][0]) for t in schemas.ALL_TABLES]
+    _print_table(["table", "rows"], counts, title="rows per table")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return {"run": cmd_run, "backfill": cmd_run, "sql": cmd_sql, "status": cmd_status}[args.command](args)
+    except UserError as exc:
+        print(f"newsflow: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("newsflow: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

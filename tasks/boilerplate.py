@@ -1,0 +1,257 @@
+"""Boilerplate: the article body and its metadata out of a page.
+
+HTML goes through trafilatura. Plain text (which trafilatura does not handle) goes through our paragraph cleaner:
+head metadata lines (title, byline, date, source url) move into fields, furniture phrases kept as data in
+`data/boilerplate_phrases.json` are removed with their category as the reason, and a furniture block that starts
+in the second half of a document (a donation appeal, a comment form) takes everything after it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import trafilatura
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from tasks import reasons
+from tasks.records import Doc, Paragraph, Reject, RejectError, run_per_doc
+
+PHRASES_PATH = Path(__file__).with_name("data") / "boilerplate_phrases.json"
+
+# A head line longer than this is body text, not a title or metadata line.
+_MAX_TITLE_CHARS = 250
+_MAX_META_WORDS = 12
+# How many leading paragraphs may hold metadata (title, byline, date, caption).
+_HEAD = 6
+
+_MONTHS = {
+    **{m: i for i, m in enumerate(
+        "january february march april may june july august september october november december".split(), 1)},
+    **{m: i for i, m in enumerate(
+        "januar februar märz april mai juni juli august september oktober november dezember".split(), 1)},
+    **{m[:3]: i for i, m in enumerate(
+        "january february march april may june july august september october november december".split(), 1)},
+    "sept": 9, "jänner": 1, "maerz": 3,
+}
+_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DATE_PATTERNS = (
+    (re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}}),?\s+(\d{{4}})\b", re.I), ("m", "d", "y")),
+    (re.compile(rf"\b(\d{{1,2}})\.?\s+({_MONTH_RE})\.?,?\s+(\d{{4}})\b", re.I), ("d", "m", "y")),
+    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), ("y", "m", "d")),
+    (re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b"), ("d", "m", "y")),
+)
+_URL = re.compile(r"https?://\S+")
+_SOURCE_URL_LABEL = re.compile(r"^(original (url|article)|source( url)?|quelle|originalartikel)\s*:\s*", re.I)
+_BYLINE = re.compile(r"^(?i:by|von|par|por|di)\s+(?P<name>[A-Z][\w.'’-]*(\s+(and|und|&)?\s*[A-Z][\w.'’-]*){0,5})\s*$")
+_AUTHOR_LABEL = re.compile(r"^(author|autor|autorin|written by|text)\s*:\s*(?P<name>.*)$", re.I)
+_READ_TIME = re.compile(r"\b\d+\s*(min(ute)?s?|minuten)\s*(read|lesezeit|lesen)\b", re.I)
+# Photo credit at the end of a short line: "... / AFP", "...AP", "(Photo: Reuters)", "Foto: dpa".
+_AGENCIES = r"(AFP|AP|Reuters|Getty Images|EPA|dpa|Xinhua|TASS|Sputnik|Anadolu|Bloomberg|Shutterstock|picture alliance)"
+_CREDIT = re.compile(
+    rf"(/\s*{_AGENCIES}|[.)]\s*{_AGENCIES}|\b(photo|foto|bild|image|credit)s?\s*:\s*[^.]{{2,80}})\s*\)?\s*$"
+)
+
+
+@dataclass(frozen=True)
+class HtmlOptions:
+    """trafilatura options (see bench/ for how they measure)."""
+
+    favor_precision: bool = False
+    favor_recall: bool = False
+    include_tables: bool = False
+    include_comments: bool = False
+
+
+@dataclass
+class Cleaned:
+    paragraphs: list[Paragraph]
+    title: str | None = None
+    byline: str | None = None
+    published: date | None = None
+    url: str | None = None
+    site_name: str | None = None
+    extras: dict = field(default_factory=dict)
+
+
+@lru_cache(maxsize=1)
+def load_phrases(path: str = str(PHRASES_PATH)) -> list[tuple[str, bool, re.Pattern]]:
+    """The phrase table as (category, starts_tail_block, compiled pattern over all languages)."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    table = []
+    for category, spec in data["categories"].items():
+        pats = [p for lang, ps in spec.items() if lang != "tail" for p in ps]
+        table.append((category, bool(spec.get("tail")), re.compile(r"^\s*(?:" + "|".join(pats) + ")", re.I)))
+    return table
+
+
+def parse_date(text: str) -> date | None:
+    """The first calendar date written in `text` (English or German month names, ISO, or d.m.yyyy), or None."""
+    for pattern, order in _DATE_PATTERNS:
+        for m in pattern.finditer(text):
+            parts = dict(zip(order, m.groups()))
+            month = parts["m"]
+            month = int(month) if month.isdigit() else _MONTHS.get(month.lower().rstrip("."))
+            try:
+                return date(int(parts["y"]), month, int(parts["d"]))
+            except (TypeError, ValueError):
+                continue
+    return None
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Split plain text into paragraphs: one per non-empty line, except hard-wrapped blocks, which are joined.
+
+    Scraped news text puts one paragraph on a line; a block of several lines that all end mid-sentence is
+    hard-wrapped prose and becomes one paragraph.
+    """
+    out: list[str] = []
+    for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n")):
+        lines = [ln.strip() for ln in block.split("\n") if ln.strip()]
+        if len(lines) >= 3 and all(40 <= len(ln) <= 100 for ln in lines[:-1]) and not any(
+            ln.endswith((".", "!", "?", ":", "”", '"')) for ln in lines[:-1]
+        ):
+            out.append(" ".join(lines))
+        else:
+            out.extend(lines)
+    return out
+
+
+def _is_caption(text: str) -> bool:
+    return len(text) < 300 and bool(_CREDIT.search(text))
+
+
+def clean_paragraphs(texts: list[str], title_hint: str | None = None) -> Cleaned:
+    """Classify plain-text paragraphs as body or furniture and pull metadata out of the head and tail.
+
+    Returns the paragraphs (each kept or removed with a reason code) and the metadata found. Never raises.
+    """
+    paras = [Paragraph(idx=i, text=t) for i, t in enumerate(texts)]
+    out = Cleaned(paragraphs=paras, title=title_hint)
+    phrases = load_phrases()
+    n = len(paras)
+
+    def drop(p: Paragraph, reason: str) -> None:
+        p.kept, p.reason = False, reason
+
+    for i, p in enumerate(paras):
+        t = p.text
+        words = len(t.split())
+        in_head = i < _HEAD
+        if out.title is None and in_head and len(t) <= _MAX_TITLE_CHARS and not t.endswith("."):
+            out.title = t
+            drop(p, reasons.TITLE)
+            continue
+        if out.title and t.strip() == out.title.strip():
+            drop(p, reasons.DUPLICATE_TITLE)
+            continue
+        if in_head and (m := _BYLINE.match(t)):
+            out.byline = out.byline or m.group("name")
+            drop(p, reasons.BYLINE)
+            continue
+        if in_head and (m := _AUTHOR_LABEL.match(t)):
+            out.byline = out.byline or (m.group("name").strip() or None)
+            drop(p, reasons.BYLINE)
+            continue
+        when = parse_date(t) if in_head else None
+        if when and (words <= _MAX_META_WORDS or _READ_TIME.search(t) or re.search(r"\bcomments?\b", t, re.I)):
+            out.published = out.published or when
+            drop(p, reasons.DATELINE)
+            continue
+        if m := _SOURCE_URL_LABEL.match(t):
+            rest = t[m.end():]
+            url = _URL.search(rest)
+            if url is None and i + 1 < n and _URL.fullmatch(paras[i + 1].text.strip()):
+                url = _URL.search(paras[i + 1].text)
+                drop(paras[i + 1], reasons.SOURCE_URL)
+            if url or not rest.strip():
+                out.url = out.url or (url.group(0) if url else None)
+                drop(p, reasons.SOURCE_URL)
+                continue
+        if not p.kept:
+            continue
+        if _URL.fullmatch(t.strip()) and i >= n - 3:
+            out.url = out.url or t.strip()
+            drop(p, reasons.SOURCE_URL)
+            continue
+        if _is_caption(t):
+            drop(p, reasons.CAPTION)
+            continue
+        for category, tail, pattern in phrases:
+            if pattern.match(t):
+                drop(p, category)
+                if tail and i >= n // 2:
+                    for q in paras[i + 1 :]:
+                        if q.kept:
+                            drop(q, category)
+                break
+    return out
+
+
+def extract_html(html: str, options: HtmlOptions = HtmlOptions()) -> Cleaned:
+    """Main text and metadata of an HTML page with trafilatura; paragraphs are trafilatura's text lines.
+
+    Raises RejectError(empty_after_cleaning) when trafilatura finds no main text.
+    """
+    result = trafilatura.bare_extraction(
+        html,
+        with_metadata=True,
+        favor_precision=options.favor_precision,
+        favor_recall=options.favor_recall,
+        include_tables=options.include_tables,
+        include_comments=options.include_comments,
+        deduplicate=False,  # trafilatura's dedup keeps process-global state: output would depend on order
+    )
+    if result is None or not (result.text or "").strip():
+        raise RejectError(reasons.EMPTY_AFTER_CLEANING, "trafilatura found no main text")
+    cleaned = clean_paragraphs([ln for ln in result.text.split("\n") if ln.strip()], title_hint=result.title)
+    cleaned.byline = cleaned.byline or result.author
+    cleaned.url = result.url or cleaned.url
+    cleaned.site_name = result.sitename
+    if result.date:
+        try:
+            cleaned.published = date.fromisoformat(result.date[:10])
+        except ValueError:
+            pass
+    return cleaned
+
+
+def is_html(source_path: str) -> bool:
+    name = source_path.lower().removesuffix(".gz")
+    return name.endswith((".html", ".htm"))
+
+
+def clean_document(content: str, source_path: str, options: HtmlOptions = HtmlOptions()) -> Cleaned:
+    """Paragraphs (kept or removed with a reason) and metadata for one decoded file.
+
+    Raises RejectError(empty_after_cleaning) when nothing of the body is left.
+    """
+    cleaned = extract_html(content, options) if is_html(source_path) else clean_paragraphs(split_paragraphs(content))
+    if not any(p.kept for p in cleaned.paragraphs):
+        raise RejectError(reasons.EMPTY_AFTER_CLEANING, f"all {len(cleaned.paragraphs)} paragraphs were furniture")
+    return cleaned
+
+
+def clean_doc(doc: Doc, options: HtmlOptions = HtmlOptions()) -> None:
+    """Fill a document's paragraphs, metadata and raw_text from its decoded content. Raises RejectError."""
+    c = clean_document(doc.content, doc.source.source_path, options)
+    doc.paragraphs = c.paragraphs
+    doc.title, doc.byline, doc.published, doc.url, doc.site_name = c.title, c.byline, c.published, c.url, c.site_name
+    html = is_html(doc.source.source_path)
+    doc.raw_text = "\n".join(p.text for p in c.paragraphs) if html else doc.content
+    doc.content = ""
+
+
+def clean_docs(docs: list[Doc], options: HtmlOptions = HtmlOptions()) -> tuple[list[Doc], list[Reject]]:
+    """Run `clean_doc` over a batch; documents with nothing left become rejects."""
+    return run_per_doc(docs, lambda d: clean_doc(d, options), "clean")
+
+
+@task(name="clean", cache_policy=NO_CACHE)
+def clean_task(docs: list[Doc], options: HtmlOptions = HtmlOptions()) -> tuple[list[Doc], list[Reject]]:
+    return clean_docs(docs, options)

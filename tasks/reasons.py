@@ -1,0 +1,25 @@
+"""Reject and paragraph-removal reason codes: snake_case constants, one place."""
+
+# File-level rejects (rejects.reason)
+EMPTY_FILE = "empty_file"
+BINARY_FILE = "binary_file"
+UNDECODABLE = "undecodable"
+CORRUPT_GZIP = "corrupt_gzip"
+UNSUPPORTED_TYPE = "unsupported_type"
+UNREADABLE = "unreadable"
+TOO_LARGE = "too_large"
+OUTSIDE_INPUT_ROOT = "outside_input_root"
+DUPLICATE_CONTENT = "duplicate_content"
+EMPTY_AFTER_CLEANING = "empty_after_cleaning"
+EXTRACTION_FAILED = "extraction_failed"
+STAGE_ERROR = "stage_error"
+
+# Paragraph removals (paragraphs.reason)
+TITLE = "title"
+DUPLICATE_TITLE = "duplicate_title"
+BYLINE = "byline"
+DATELINE = "dateline"
+SOURCE_URL = "source_url"
+BOILERPLATE_PHRASE = "boilerplate_phrase"
+CAPTION = "caption"
+DUPLICATE_PARAGRAPH = "duplicate_paragraph"
