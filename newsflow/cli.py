@@ -25,6 +25,13 @@ class UserError(Exception):
     """A mistake the user can fix; printed as one line."""
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line on stderr (with a pointer to --help), exit status 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"newsflow: error: {message} (see `{self.prog} --help`)\n")
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -37,10 +44,10 @@ def _positive(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     s = load_settings()
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="newsflow",
         description="Batch ETL for news articles: raw files -> clean text, entities, quotes -> Parquet + DuckDB.",
-        epilog="Example: newsflow run && newsflow sql \"select speaker, count(*) n from quotes group by 1 order by n desc\"",
+        epilog="Example: newsflow run && newsflow sql --file warehouse/queries/top_speakers.sql",
     )
     parser.add_argument("--version", action="version", version=f"newsflow {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

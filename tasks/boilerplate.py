@@ -29,6 +29,9 @@ _MAX_TITLE_CHARS = 250
 _MAX_META_WORDS = 12
 # How many leading paragraphs may hold metadata (title, byline, date, caption).
 _HEAD = 6
+_MIN_CAPTION_WORDS = 10
+_CAPTION_DATE_END = re.compile(r",\s+(\d{1,2}\.?\s+[A-Za-zäÄ]+|[A-Z][a-z]+\.?\s+\d{1,2},?)\s+\d{4}\.?$")
+_FINAL_PUNCT = tuple(".!?:;…\"”’“»«)]")
 
 _MONTHS = {
     **{m: i for i, m in enumerate(
@@ -43,7 +46,7 @@ _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _DATE_PATTERNS = (
     (re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}}),?\s+(\d{{4}})\b", re.I), ("m", "d", "y")),
     (re.compile(rf"\b(\d{{1,2}})\.?\s+({_MONTH_RE})\.?,?\s+(\d{{4}})\b", re.I), ("d", "m", "y")),
-    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), ("y", "m", "d")),
+    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?!\d)"), ("y", "m", "d")),
     (re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b"), ("d", "m", "y")),
 )
 _URL = re.compile(r"https?://\S+")
@@ -123,7 +126,18 @@ def split_paragraphs(text: str) -> list[str]:
 
 
 def _is_caption(text: str) -> bool:
-    return len(text) < 300 and bool(_CREDIT.search(text))
+    """A photo caption or credit: a short line ending in a credit, or a long-ish line with no final punctuation.
+
+    Body paragraphs of news end in punctuation; subheadings do not but are short (under ~10 words); a line of
+    10 to 40 words with no final punctuation in the body is a caption ("X shaking hands with Y at the summit").
+    """
+    if len(text) < 300 and _CREDIT.search(text):
+        return True
+    # wire-photo style: one sentence ending in ", Place, 15 March 2025." (body text says "on March 15")
+    if len(text) < 300 and text.count(". ") == 0 and _CAPTION_DATE_END.search(text):
+        return True
+    n_words = len(text.split())
+    return _MIN_CAPTION_WORDS <= n_words <= 40 and not text.rstrip().endswith(_FINAL_PUNCT)
 
 
 def clean_paragraphs(texts: list[str], title_hint: str | None = None) -> Cleaned:

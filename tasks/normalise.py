@@ -29,8 +29,10 @@ _LIGATURE_RE = re.compile("[" + "".join(_LIGATURES) + "]")
 _MULTISPACE = re.compile(r" {2,}")
 
 # opening mark -> the marks that may close it
-_DOUBLE_PAIRS = {"\u201e": "\u201c\u201d\"", "\u00ab": "\u00bb", "\u00bb": "\u00ab", "\u201c": "\u201d\"", '"': '"\u201d\u201c',
-                 "\u201d": "\u201d"}
+_DOUBLE_PAIRS = {
+    "\u201e": "\u201c\u201d\"", "\u00ab": "\u00bb", "\u00bb": "\u00ab", "\u201c": "\u201d\"", '"': '"\u201d\u201c',
+    "\u201d": "\u201d",
+}
 _SINGLE_PAIRS = {"\u201a": "\u2018\u2019", "\u2039": "\u203a", "\u203a": "\u2039", "\u2018": "\u2019'", "'": "'\u2019"}
 _DOUBLES = set("\u201e\u201c\u201d\u00ab\u00bb\"")
 _SINGLES = set("\u201a\u2018\u2019\u2039\u203a'")

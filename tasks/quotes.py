@@ -74,9 +74,13 @@ def find_quotes(text: str, options: QuoteOptions = QuoteOptions()) -> list[Quote
 
 
 def _kind(inner: str, options: QuoteOptions) -> str:
-    if len(_WORD.findall(inner)) >= options.full_min_words or inner.rstrip().endswith((".", "!", "?")):
-        return "full"
-    return "partial"
+    """'full' for a clause or more of speech, 'partial' for a fragment woven into the sentence.
+
+    A full quote either is long, or reads as a sentence of its own: capital first letter and closing punctuation
+    ("It must end NOW,"); a fragment ("ready", "key condition") is neither."""
+    n_words = len(_WORD.findall(inner))
+    sentence = inner[:1].isupper() and inner.rstrip().endswith((".", "!", "?", ",", "…")) and n_words >= 3
+    return "full" if n_words >= options.full_min_words or sentence else "partial"
 
 
 def _paragraph_bounds(text: str, offset: int) -> tuple[int, int]:
@@ -117,7 +121,7 @@ def attribute(text: str, quotes: list[Quote], mentions: list[Mention], options: 
                     chosen = before[-1] if before else None
         elif acc and here:
             chosen = min((m for m in here if m.start > acc.start()), key=lambda m: m.start, default=None)
-        elif previous is not None and previous.speaker and text[p_start:q.start].strip() == "":
+        elif previous is not None and previous.speaker and text[p_start:q.start].strip("“‘ ") == "":
             # a paragraph that opens with a quote and names nobody continues the previous quote's speaker
             q.speaker, q.speaker_entity_id = previous.speaker, previous.speaker_entity_id
             q.speaker_mention = previous.speaker_mention

@@ -216,9 +216,10 @@ def duckdb_type(t: pa.DataType) -> str:
 
 def view_sql(root: Path, table: str, schema: pa.Schema) -> str:
     src = _glob(root, table)
-    cols = ", ".join(f'cast("{f.name}" as {duckdb_type(f.type)}) as "{f.name}"' for f in schema)
     if src is None:  # no data yet: an empty view with the right columns, so queries work on a new warehouse
+        cols = ", ".join(f'cast(null as {duckdb_type(f.type)}) as "{f.name}"' for f in schema)
         return f"create or replace view {table} as select {cols} where false"
+    cols = ", ".join(f'cast("{f.name}" as {duckdb_type(f.type)}) as "{f.name}"' for f in schema)
     return f"create or replace view {table} as select {cols} from read_parquet('{src}', union_by_name = true)"
 
 
