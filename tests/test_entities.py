@@ -1,6 +1,7 @@
 import pytest
 
-from tasks.entities import NlpOptions, canonicalise, clean_name, entity_id, extract_entities, name_key
+from tasks.entities import canonicalise, clean_name, entity_id, extract_entities, name_key
+from tasks.nlp import NlpOptions, analyse
 from tasks.records import Doc, Mention, SourceFile
 
 
@@ -39,7 +40,9 @@ def test_spacy_ner_runs_on_english_and_skips_other_languages():
     en.text, en.language = "Russian President Vladimir Putin spoke with Donald Trump in Moscow on Tuesday.", "en"
     de = Doc(SourceFile("b", "b/de.txt", "/x", 1, 0), "2" * 64, b"", 0.0)
     de.text, de.language = "Wladimir Putin sprach am Dienstag mit Donald Trump.", "de"
-    docs, rejects = extract_entities([en, de], NlpOptions())
+    docs, rejects = analyse([en, de], NlpOptions())
+    assert rejects == [] and de.analysis is None
+    docs, rejects = extract_entities(docs)
     assert rejects == []
     names = {(m.name, m.label) for m in en.mentions}
     assert ("Vladimir Putin", "PERSON") in names and ("Moscow", "GPE") in names
