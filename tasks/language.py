@@ -48,6 +48,11 @@ def detect_languages(doc: Doc, options: LanguageOptions = LanguageOptions()) -> 
             p.language = UNDETERMINED
 
 
+def language_docs(docs: list[Doc], options: LanguageOptions = LanguageOptions()) -> tuple[list[Doc], list[Reject]]:
+    """Detect the language of every document of a batch and of its paragraphs."""
+    return run_per_doc(docs, lambda d: detect_languages(d, options), "language")
+
+
 @task(name="language", cache_policy=NO_CACHE)
 def language_task(docs: list[Doc], options: LanguageOptions = LanguageOptions()) -> tuple[list[Doc], list[Reject]]:
-    return run_per_doc(docs, lambda d: detect_languages(d, options), "language")
+    return language_docs(docs, options)

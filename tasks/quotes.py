@@ -141,6 +141,11 @@ def extract_quotes(doc: Doc, options: QuoteOptions = QuoteOptions()) -> None:
     attribute(doc.text, doc.quotes, doc.mentions, options)
 
 
+def quote_docs(docs: list[Doc], options: QuoteOptions = QuoteOptions()) -> tuple[list[Doc], list[Reject]]:
+    """Find and attribute the quotes of every document of a batch."""
+    return run_per_doc(docs, lambda d: extract_quotes(d, options), "quotes")
+
+
 @task(name="quotes", cache_policy=NO_CACHE)
 def quotes_task(docs: list[Doc], options: QuoteOptions = QuoteOptions()) -> tuple[list[Doc], list[Reject]]:
-    return run_per_doc(docs, lambda d: extract_quotes(d, options), "quotes")
+    return quote_docs(docs, options)
