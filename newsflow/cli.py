@@ -1,4 +1,4 @@
-"""The `newsflow` command line: run, backfill, sql, status.
+"""The `newsflow` command line: run, backfill, sql, status, inspect.
 
 User mistakes (a missing folder, a bad option, a bad query) print one line on stderr and exit 2; only real
 bugs show a traceback.
@@ -86,6 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     st = sub.add_parser("status", help="recent runs and row counts per table")
     add_warehouse(st)
+
+    ins = sub.add_parser("inspect", help="show what each stage decides for some files (touches no warehouse)",
+                         description="Run the stages on the given files (as one batch) without Prefect or a "
+                         "warehouse, and show per file: encoding and repairs, language, metadata, every paragraph "
+                         "kept or removed with the reason, entity mentions and quotes.")
+    ins.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    ins.add_argument("--format", choices=("table", "json"), default="table",
+                     help="table (default) or json (one array, an object per file)")
     return parser
 
 
@@ -238,11 +246,61 @@ def cmd_status(args) -> int:
     return 0
 
 
+def cmd_inspect(args) -> int:
+    missing = [str(f) for f in args.files if not f.is_file()]
+    if missing:
+        raise UserError(f"file not found: {', '.join(missing)}")
+    apply_prefect_defaults()  # the stage modules import prefect for their task wrappers
+    from newsflow.inspect import inspect_files
+    from tasks.nlp import NlpOptions
+
+    s = load_settings()
+    results = inspect_files(args.files, s.max_file_bytes, NlpOptions(model=s.model))
+    if args.format == "json":
+        json.dump(results, sys.stdout, ensure_ascii=False, default=_json_value)
+        sys.stdout.write("\n")
+        return 0
+    for r in results:
+        _print_inspection(r)
+    return 0
+
+
+def _print_inspection(r: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    console.rule(r["path"])
+    if "reject" in r:
+        console.print(f"rejected: {r['reject']['reason']} ({r['reject']['detail']})")
+        return
+    for key in ("encoding", "repairs", "language", "language_prob", "title", "byline", "published", "url"):
+        console.print(f"{key:>13}: {r[key]}")
+    paras = Table("idx", "kept", "reason", "lang", "text", title="paragraphs")
+    for p in r["paragraphs"]:
+        text = p["text"] if len(p["text"]) <= 90 else p["text"][:87] + "..."
+        paras.add_row(str(p["idx"]), "yes" if p["kept"] else "no", p["reason"] or "", p["language"], text)
+    console.print(paras)
+    names: dict[tuple, set] = {}
+    for m in r["mentions"]:
+        names.setdefault((m["name"], m["label"]), set()).add(m["text"])
+    ents = Table("entity", "label", "as written", title=f"mentions ({len(r['mentions'])})")
+    for (name, label), forms in sorted(names.items()):
+        ents.add_row(name, label, ", ".join(sorted(forms)))
+    console.print(ents)
+    quotes = Table("speaker", "mention", "cue", "kind", "quote", title=f"quotes ({len(r['quotes'])})")
+    for q in r["quotes"]:
+        text = q["text"] if len(q["text"]) <= 70 else q["text"][:67] + "..."
+        quotes.add_row(q["speaker"] or "", q["speaker_mention"] or "", q["cue"] or "", q["kind"], text)
+    console.print(quotes)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return {"run": cmd_run, "backfill": cmd_run, "sql": cmd_sql, "status": cmd_status}[args.command](args)
+        commands = {"run": cmd_run, "backfill": cmd_run, "sql": cmd_sql, "status": cmd_status, "inspect": cmd_inspect}
+        return commands[args.command](args)
     except UserError as exc:
         print(f"newsflow: error: {exc}", file=sys.stderr)
         return 2
