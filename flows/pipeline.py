@@ -13,18 +13,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import flow
+from prefect.artifacts import create_markdown_artifact
+from prefect.context import FlowRunContext
 from prefect.runtime import flow_run
 from pydantic import BaseModel, ConfigDict, Field
 
 from tasks.boilerplate import clean_task
 from tasks.decode import decode_task
 from tasks.entities import entities_task
-from tasks.ingest import discover_batches, discover_folders, ingest_task
+from tasks.ingest import discover_batches, discover_folders, ingest_task, select_batch_folders
 from tasks.language import language_task
 from tasks.nlp import NlpOptions, nlp_task
 from tasks.normalise import normalise_task
 from tasks.quotes import quotes_task
-from tasks.records import SourceFile
+from tasks.records import Doc, Reject, SourceFile
 from tasks.write import (
     WarehouseLock,
     known_documents,
@@ -50,34 +52,63 @@ class RunOptions(BaseModel):
     max_file_bytes: int = Field(20 * 1024 * 1024, ge=1, description="Files larger than this are rejected.")
 
 
-def process_batch(root: Path, batch: str, files: list[SourceFile], guard: str | None, run_id: str,
-                  options: RunOptions, known: dict[str, str]) -> dict:
-    """Run every stage over one batch as one task each and write it; returns the batch's counts."""
+# The stages after ingest, in order: (name, task, extra arguments). Each takes a batch's documents and returns
+# (documents, rejects); `process_batches` runs them per batch, or, on a Dask runner, over all batches at once.
+def _stages(options: RunOptions, known_entities: list[dict]) -> list[tuple[str, object, tuple]]:
+    return [
+        ("decode", decode_task, ()),
+        ("clean", clean_task, ()),
+        ("normalise", normalise_task, ()),
+        ("language", language_task, ()),
+        ("nlp", nlp_task, (NlpOptions(model=options.model, n_process=options.processes),)),
+        ("entities", entities_task, (known_entities,)),
+        ("quotes", quotes_task, ()),
+    ]
+
+
+def ingest_batch(root: Path, batch: str, files: list[SourceFile], guard: str | None, options: RunOptions,
+                 known: dict[str, str], stats: dict) -> tuple[list[Doc], list[Reject]]:
+    """Read a batch's new files (one ingest task); records the batch's file counts in `stats`."""
     ledger = {p: (r["size"], r["mtime_ns"], r["content_sha256"]) for p, r in read_ledger(root, batch).items()}
     docs, rejects, skipped = ingest_task(files, ledger, known, guard, options.max_file_bytes, options.force)
-    stats = {"files": len(files), "new": len(docs) + len(rejects), "skipped": skipped}
-    if not docs and not rejects:
-        log.info("batch %s: %d files, nothing new", batch, len(files))
-        return {**stats, "documents": 0, "rejects": Counter(), "quotes": 0, "mentions": 0}
-    log.info("batch %s: %d files, %d new", batch, len(files), stats["new"])
-    for stage in (decode_task, clean_task, normalise_task, language_task):
-        docs, more = stage(docs)
-        rejects += more
-    docs, more = nlp_task(docs, NlpOptions(model=options.model, n_process=options.processes))
-    rejects += more
-    docs, more = entities_task(docs, read_entities(root))
-    rejects += more
-    docs, more = quotes_task(docs)
-    rejects += more
-    for d in docs:
-        d.analysis = None  # free the spaCy docs before writing
-    counts = write_task(root, batch, run_id, docs, rejects)
     for d in docs:
         known.setdefault(d.content_sha256, d.source.source_path)
-    log.info("batch %s: %d documents, %d rejects, %d quotes, %d mentions written", batch, counts["documents"],
-             counts["rejects"], counts["quotes"], counts["mentions"])
-    return {**stats, "documents": counts["documents"], "rejects": Counter(r.reason for r in rejects),
-            "quotes": counts["quotes"], "mentions": counts["mentions"]}
+    stats[batch] = {"files": len(files), "new": len(docs) + len(rejects), "skipped": skipped, "documents": 0,
+                    "rejects": Counter(r.reason for r in rejects), "quotes": 0, "mentions": 0}
+    log.info("batch %s: %d files, %d new", batch, len(files), stats[batch]["new"])
+    return docs, rejects
+
+
+def process_batches(root: Path, run_id: str, work: dict[str, tuple[list[Doc], list[Reject]]], options: RunOptions,
+                    parallel: bool, stats: dict, timings: Counter) -> None:
+    """Run the stages over the batches in `work` and write each batch; fills `stats` and `timings`.
+
+    Sequentially (the default) a stage is one task call per batch; with `parallel` (a Dask runner) each stage is
+    submitted for every batch at once and the flow waits for all of them before the next stage.
+    """
+    batches = {b: docs for b, (docs, _) in work.items()}
+    rejects = {b: list(rej) for b, (_, rej) in work.items()}
+    for name, stage, extra in _stages(options, read_entities(root)):
+        t0 = time.perf_counter()
+        if parallel:
+            futures = {b: stage.submit(docs, *extra) for b, docs in batches.items()}
+            results = {b: f.result() for b, f in futures.items()}
+        else:
+            results = {b: stage(docs, *extra) for b, docs in batches.items()}
+        for b, (docs, more) in results.items():
+            batches[b] = docs
+            rejects[b] += more
+        timings[name] += time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for b, docs in batches.items():
+        for d in docs:
+            d.analysis = None  # the spaCy docs are not written; free them first
+        counts = write_task(root, b, run_id, docs, rejects[b])
+        stats[b].update(documents=counts["documents"], quotes=counts["quotes"], mentions=counts["mentions"],
+                        rejects=Counter(r.reason for r in rejects[b]))
+        log.info("batch %s: %d documents, %d rejects, %d quotes, %d mentions written", b, counts["documents"],
+                 counts["rejects"], counts["quotes"], counts["mentions"])
+    timings["write"] += time.perf_counter() - t0
 
 
 def run_batches(flow_name: str, batches: dict[str, list[SourceFile]], warehouse: Path, guard: str | None,
@@ -85,32 +116,81 @@ def run_batches(flow_name: str, batches: dict[str, list[SourceFile]], warehouse:
     """Process batches into the warehouse under its lock, recording the run; returns the run summary."""
     root = Path(warehouse)
     run_id = str(flow_run.id or f"local-{time.time_ns()}")
+    parallel = _is_dask_runner()
     started = datetime.now(UTC)
-    t0 = time.perf_counter()
-    summary = {"run_id": run_id, "warehouse": str(root), "batches": {}, "files": 0, "new": 0, "documents": 0,
-               "quotes": 0, "mentions": 0, "rejects": Counter()}
+    t_start = time.perf_counter()
+    stats: dict[str, dict] = {}
+    timings: Counter = Counter()
     row = {"run_id": run_id, "flow": flow_name, "started_at": started, "finished_at": None, "status": "running",
            "params": params, "n_files_seen": None, "n_files_new": None, "n_documents": None, "n_rejects": None}
     with WarehouseLock(root):
         write_run(root, row)
         known = known_documents(root)
         try:
+            pending: dict[str, tuple[list[Doc], list[Reject]]] = {}
             for batch, files in batches.items():
-                b = process_batch(root, batch, files, guard, run_id, options, known)
-                summary["batches"][batch] = b
-                for key in ("files", "new", "documents", "quotes", "mentions"):
-                    summary[key] += b[key]
-                summary["rejects"].update(b["rejects"])
-            summary["entities"] = refresh_task(root)
+                t0 = time.perf_counter()
+                docs, rejects = ingest_batch(root, batch, files, guard, options, known, stats)
+                timings["ingest"] += time.perf_counter() - t0
+                if not docs and not rejects:
+                    continue
+                if parallel:
+                    pending[batch] = (docs, rejects)
+                else:  # one batch at a time: memory follows the batch, not the run
+                    process_batches(root, run_id, {batch: (docs, rejects)}, options, False, stats, timings)
+            if pending:
+                process_batches(root, run_id, pending, options, True, stats, timings)
+            t0 = time.perf_counter()
+            n_entities = refresh_task(root)
+            timings["refresh"] += time.perf_counter() - t0
         except BaseException:
             write_run(root, {**row, "status": "failed", "finished_at": datetime.now(UTC)})
             raise
-        summary["seconds"] = round(time.perf_counter() - t0, 2)
+        summary = summarise(run_id, root, stats, timings, time.perf_counter() - t_start, n_entities)
         write_run(root, {**row, "status": "completed", "finished_at": datetime.now(UTC),
                          "n_files_seen": summary["files"], "n_files_new": summary["new"],
                          "n_documents": summary["documents"], "n_rejects": sum(summary["rejects"].values())})
-    summary["rejects"] = dict(summary["rejects"])
+    publish_artifact(flow_name, summary)
     return summary
+
+
+def summarise(run_id: str, root: Path, stats: dict, timings: Counter, seconds: float, n_entities: int) -> dict:
+    """The run summary the CLI prints and the artifact shows."""
+    total = Counter()
+    rejects: Counter = Counter()
+    for b in stats.values():
+        total.update({k: b[k] for k in ("files", "new", "documents", "quotes", "mentions")})
+        rejects.update(b["rejects"])
+    return {"run_id": run_id, "warehouse": str(root), "batches": stats, **{k: total[k] for k in
+            ("files", "new", "documents", "quotes", "mentions")}, "rejects": dict(rejects), "entities": n_entities,
+            "stage_seconds": {k: round(v, 2) for k, v in timings.items()}, "seconds": round(seconds, 2)}
+
+
+def run_summary_markdown(flow_name: str, summary: dict) -> str:
+    """The run summary as a Markdown report (the Prefect artifact of the run)."""
+    lines = [f"# newsflow {flow_name} run", "",
+             f"files seen **{summary['files']}**, new **{summary['new']}**, documents written "
+             f"**{summary['documents']}**, quotes **{summary['quotes']}**, mentions **{summary['mentions']}**, "
+             f"entities in the warehouse **{summary['entities']}**; {summary['seconds']} s", "",
+             "| batch | files | new | documents | rejects | quotes | mentions |", "|---|---|---|---|---|---|---|"]
+    for name, b in summary["batches"].items():
+        lines.append(f"| {name} | {b['files']} | {b['new']} | {b['documents']} | {sum(b['rejects'].values())} "
+                     f"| {b['quotes']} | {b['mentions']} |")
+    lines += ["", "| reject reason | files |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in sorted(summary["rejects"].items())] or ["| none | 0 |"]
+    lines += ["", "| stage | seconds |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in summary["stage_seconds"].items()]
+    return "\n".join(lines)
+
+
+def publish_artifact(flow_name: str, summary: dict) -> None:
+    create_markdown_artifact(run_summary_markdown(flow_name, summary), key=f"newsflow-{flow_name}-summary",
+                             description="files, documents, rejects by reason, quotes, entities, time per stage")
+
+
+def _is_dask_runner() -> bool:
+    runner = FlowRunContext.get().task_runner if FlowRunContext.get() else None
+    return type(runner).__name__ == "DaskTaskRunner"
 
 
 @flow(name="nightly", log_prints=False)
@@ -123,8 +203,24 @@ def nightly(input_root: Path, warehouse: Path, options: RunOptions = RunOptions(
 
 
 @flow(name="backfill", log_prints=False)
-def backfill(folders: list[Path], warehouse: Path, options: RunOptions = RunOptions()) -> dict:
-    """Process the named folders, each as one batch; with options.force, reprocess what was done before."""
-    batches = discover_folders(folders)
-    params = {"folders": [str(f) for f in folders], "warehouse": str(warehouse), **options.model_dump()}
+def backfill(
+    warehouse: Path,
+    folders: list[Path] | None = None,
+    input_root: Path | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    options: RunOptions = RunOptions(),
+) -> dict:
+    """Process folders as batches: the named `folders`, or the batch folders of `input_root` whose names fall in
+    [since, until] (names compare as text, so ISO dates work). Folders already processed are skipped unless
+    options.force, which reprocesses them and replaces their rows."""
+    if folders:
+        batches = discover_folders(folders)
+    elif input_root is not None:
+        chosen = select_batch_folders(input_root, since, until)
+        batches = discover_folders(chosen)
+    else:
+        raise ValueError("backfill needs `folders`, or `input_root` with an optional since/until range")
+    params = {"folders": [str(f) for f in folders or []], "input_root": str(input_root) if input_root else None,
+              "since": since, "until": until, "warehouse": str(warehouse), **options.model_dump()}
     return run_batches("backfill", batches, warehouse, None, options, params)

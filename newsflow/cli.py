@@ -10,6 +10,7 @@ import argparse
 import csv
 import json
 import logging
+import os
 import sys
 from datetime import date, datetime
 from decimal import Decimal
@@ -62,6 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="spaCy worker processes (default: 1)")
         p.add_argument("--force", action="store_true", help="reprocess files already in the warehouse")
         p.add_argument("-q", "--quiet", action="store_true", help="no progress lines, only the summary")
+        p.add_argument("--task-runner", choices=("default", "dask"), default="default",
+                       help="default: stages run in this process, batch after batch; dask: each stage runs over all "
+                       "batches at once on a Dask cluster (prefect-dask)")
+        p.add_argument("--dask-address", metavar="ADDR",
+                       help="scheduler of an existing Dask cluster (default: start a LocalCluster)")
+        p.add_argument("--dask-workers", type=_positive, default=2, metavar="N",
+                       help="workers of the LocalCluster (default: 2)")
 
     run = sub.add_parser("run", help="process every new file under INPUT_ROOT (the nightly flow)",
                          description="Process every file under INPUT_ROOT not processed before. Each sub-folder "
@@ -70,9 +78,14 @@ def build_parser() -> argparse.ArgumentParser:
                      help=f"folder of batch folders (default: the bundled sample, {s.input_root})")
     add_run_options(run)
 
-    bf = sub.add_parser("backfill", help="process the named folders as batches",
-                        description="Process each FOLDER as one batch named after it (same pipeline as run).")
-    bf.add_argument("folders", nargs="+", type=Path, metavar="FOLDER")
+    bf = sub.add_parser("backfill", help="process the named folders (or a date range of batch folders) as batches",
+                        description="Process each FOLDER as one batch named after it (same pipeline as run), or "
+                        "the batch folders of --input-root whose names lie in [--since, --until] (compared as text, "
+                        "so ISO dates work). Folders already processed are skipped unless --force.")
+    bf.add_argument("folders", nargs="*", type=Path, metavar="FOLDER")
+    bf.add_argument("--input-root", type=Path, metavar="DIR", help="choose batch folders of DIR by name range")
+    bf.add_argument("--since", metavar="NAME", help="first batch folder name (inclusive), e.g. 2025-03-01")
+    bf.add_argument("--until", metavar="NAME", help="last batch folder name (inclusive)")
     add_run_options(bf)
 
     sql = sub.add_parser("sql", help="run SQL against the warehouse views",
@@ -116,20 +129,31 @@ def cmd_run(args) -> int:
     if args.command == "run" and not args.input_root.is_dir():
         raise UserError(f"input folder not found: {args.input_root}")
     if args.command == "backfill":
-        missing = [str(f) for f in args.folders if not f.is_dir()]
+        if bool(args.folders) == bool(args.input_root):
+            raise UserError("backfill needs FOLDER... or --input-root DIR (with --since/--until), not both")
+        missing = [str(f) for f in [*args.folders, *filter(None, [args.input_root])] if not f.is_dir()]
         if missing:
             raise UserError(f"backfill folder not found: {', '.join(missing)}")
     from flows.pipeline import RunOptions, backfill, nightly
     from tasks.write import WarehouseBusy
 
     options = RunOptions(force=args.force, processes=args.processes, model=load_settings().model)
+    flow_fn = nightly if args.command == "run" else backfill
+    if args.task_runner == "dask":
+        os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")  # workers inherit it; INFO floods the console
+        from prefect_dask import DaskTaskRunner
+
+        runner = (DaskTaskRunner(address=args.dask_address) if args.dask_address else
+                  DaskTaskRunner(cluster_kwargs={"n_workers": args.dask_workers, "threads_per_worker": 1}))
+        flow_fn = flow_fn.with_options(task_runner=runner)
     logging.getLogger("newsflow").info("starting %s (Prefect embedded mode unless PREFECT_API_URL is set)",
                                        args.command)
     try:
         if args.command == "run":
-            summary = nightly(input_root=args.input_root, warehouse=args.warehouse, options=options)
+            summary = flow_fn(input_root=args.input_root, warehouse=args.warehouse, options=options)
         else:
-            summary = backfill(folders=args.folders, warehouse=args.warehouse, options=options)
+            summary = flow_fn(folders=args.folders or None, input_root=args.input_root, since=args.since,
+                              until=args.until, warehouse=args.warehouse, options=options)
     except WarehouseBusy as exc:
         raise UserError(str(exc)) from None
     print_summary(summary)
@@ -152,6 +176,7 @@ def print_summary(summary: dict) -> None:
     console.print(
         f"files seen {summary['files']}, new {summary['new']}, documents written {summary['documents']}, "
         f"entities {summary.get('entities', 0)}; rejects: {rejects}; {summary['seconds']} s\n"
+        f"time per stage (s): {', '.join(f'{k} {v}' for k, v in summary['stage_seconds'].items())}\n"
         f"warehouse: {summary['warehouse']}"
     )
 

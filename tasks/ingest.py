@@ -87,6 +87,18 @@ def discover_folders(folders: Iterable[Path]) -> dict[str, list[SourceFile]]:
     return batches
 
 
+def select_batch_folders(input_root: Path, since: str | None, until: str | None) -> list[Path]:
+    """The batch sub-folders of `input_root` whose names lie in [since, until] (inclusive, compared as text)."""
+    root = Path(input_root)
+    if not root.is_dir():
+        raise FileNotFoundError(f"input folder not found: {root}")
+    return [
+        p for p in sorted(root.iterdir())
+        if p.is_dir() and not p.is_symlink() and not _is_hidden(p.name)
+        and (since is None or p.name >= since) and (until is None or p.name <= until)
+    ]
+
+
 def supported(source_path: str) -> bool:
     return source_path.lower().endswith(SUPPORTED_SUFFIXES)
 
