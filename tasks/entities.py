@@ -1,103 +1,444 @@
 """Entities: mentions from the spaCy analysis (tasks/nlp.py), canonical names and stable entity ids.
 
-Canonicalisation, within a document: titles, honorifics, possessives and a leading "the" are not part of a
-name; a one-word PERSON mention ("Putin") links to the document's full name that ends with it ("Vladimir
-Putin"); a name keeps the label most of its mentions have (spaCy sometimes calls "Trump" an ORG). Across
-documents, the key is the ASCII-folded, lower-cased canonical name, so the id is stable across runs.
+Three steps, each a pure function (docs/entities.md has the rules with examples):
+
+1. Within a document (`canonicalise`): titles, honorifics, nationality adjectives, possessives and a leading
+   "the" are not part of a name; a one-word PERSON mention ("Putin") links to the document's full name that
+   ends with it ("Vladimir Putin"); a name keeps the label most of its mentions have.
+2. Across documents and batches (`link_mentions`): well-known alias groups (tasks/data/entity_aliases.json),
+   then exact keys (ASCII-folded, lower case, dots dropped), then spelling/transliteration variants
+   (`is_variant`), then a surname alone to the one full name that ends with it. Entities already in the
+   warehouse (`known`) win: once an entity has an id, later mentions of it get that id, whatever the spelling.
+   A new entity's id is the hash of its label and the key of its canonical name.
+3. Documents without a spaCy analysis (German: no trustworthy German model is installable) get mentions from a
+   gazetteer of the names and aliases of the entities already known (`gazetteer_mentions`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
-from collections import Counter
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+from rapidfuzz import fuzz
 from unidecode import unidecode
 
 from tasks.records import Doc, Mention, Reject, run_per_doc
 
+DATA = Path(__file__).with_name("data")
 KEPT_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT"})
-# Words that precede a name without being part of it. Lower-case; matched word by word from the left.
-TITLES = frozenset(
-    """
-    president vice prime minister foreign defence defense secretary chancellor king queen prince princess pope
-    mr mr. mrs mrs. ms ms. dr dr. prof prof. sir dame gen gen. general col col. colonel lt lt. capt capt. captain
-    sen sen. senator rep rep. representative gov gov. governor mayor judge justice ambassador envoy spokesman
-    spokeswoman spokesperson press state special chief minister premier leader deputy former late u.s. us
-    russian ukrainian american german french british chinese herr frau präsident bundeskanzler kanzler
-    """.split()
-)
+# spaCy's small model swaps these freely on the same name ("Belgorod" GPE in one sentence, ORG in the next);
+# a name with one of them links to a known entity with another.
+PLACE_OR_ORG = frozenset({"ORG", "GPE", "LOC", "FAC"})
+# Which label wins a tied vote: spaCy's small model flips short person names to ORG and calls unfamiliar
+# capitalised words ORG, so the more specific labels go first.
+LABEL_PREFERENCE = ("PERSON", "GPE", "LOC", "FAC", "ORG", "NORP", "EVENT")
+# Two single words are variants only when both are this long: below it one letter changes the word
+# (Iran/Iraq, Mali/Male), and transliteration variants of short names are rare.
+VARIANT_MIN_LEN = 5
+# rapidfuzz ratio (0-100) two same-skeleton words need: 85 lets one vowel or doubled letter differ in a
+# 6-letter word (Kharkiv/Kharkov 85.7, Sloviansk/Slovyansk 88.9, Zelenskiy/Zelenskyy 88.9) and keeps
+# Niger/Nigeria (83) apart; measured on the pairs in tests/test_entities.py.
+VARIANT_MIN_RATIO = 85.0
+
 _POSSESSIVE = re.compile(r"(’s|'s|’|')$")
 _SPACE = re.compile(r"\s+")
+_VOWELS = frozenset("aeiouy")
+# "Member of Parliament Inna Sovsun": spaCy's small model reads "Parliament Inna Sovsun" as one ORG
+_MEMBER_OF = re.compile(r"\b(?:member|members|MP|deputy) of (?:the )?$", re.IGNORECASE)
+_LEGISLATURES = frozenset({"parliament", "congress", "senate", "rada", "duma", "knesset", "bundestag", "assembly"})
+
+
+@lru_cache(maxsize=1)
+def _titles() -> tuple[frozenset[str], frozenset[str]]:
+    data = json.loads((DATA / "entity_titles.json").read_text(encoding="utf-8"))
+    return frozenset(data["titles"]), frozenset(data["demonyms"])
+
+
+@lru_cache(maxsize=1)
+def alias_table() -> dict[str, tuple[str, str]]:
+    """Key of every name and alias in tasks/data/entity_aliases.json -> (canonical name, label)."""
+    out: dict[str, tuple[str, str]] = {}
+    for group in _alias_groups():
+        for form in [group["name"], *group["aliases"]]:
+            out[name_key(form)] = (group["name"], group["label"])
+    return out
+
+
+def _is_title(word: str) -> bool:
+    titles, demonyms = _titles()
+    w = word.lower().rstrip(".")
+    return w in titles or w in demonyms
 
 
 def clean_name(text: str, label: str) -> str:
-    """The name without leading titles, a leading 'the' (organisations) or a trailing possessive."""
+    """The name in a mention: without leading titles and nationality adjectives (PERSON), a leading 'the'
+    (other labels), or a trailing possessive. Returns "" when nothing name-like is left ("Russian President",
+    "a ceasefire"): such a mention is not kept."""
+    if "“" in text or "”" in text:  # a quote mark is never inside a name: spaCy ran a name into a quote
+        return ""
     words = _SPACE.sub(" ", text.strip()).split(" ")
     words[-1] = _POSSESSIVE.sub("", words[-1])
-    if label in ("ORG", "FAC", "EVENT", "GPE", "LOC") and words and words[0].lower() == "the" and len(words) > 1:
+    if label != "PERSON" and len(words) > 1 and words[0].lower() == "the":
         words = words[1:]
     if label == "PERSON":
-        while len(words) > 1 and words[0].lower() in TITLES:
+        while len(words) > 1 and _is_title(words[0]):
             words = words[1:]
-    return " ".join(w for w in words if w).strip(" .,;:-–—/")
+        if len(words) == 1 and _is_title(words[0]):
+            return ""
+    name = " ".join(w for w in words if w).strip(" ,;:-–—/“”‘’\"'")
+    if name.endswith(".") and not re.search(r"\b\w\.\w\.?$", name):  # keep "U.S." whole, drop a full stop
+        name = name[:-1]
+    # a proper name has a capital (or digit) in its first word: "al-Qaeda" and "eBay" pass, "a Complete
+    # Ceasefire" (headline capitals that spaCy took for an ORG) does not
+    first = name.split(" ")[0] if name else ""
+    if not any(c.isupper() or c.isdigit() for c in first):
+        return ""
+    return name
 
 
 def name_key(name: str) -> str:
-    """Cross-document key of a canonical name: ASCII-folded, lower case, single spaces."""
-    return _SPACE.sub(" ", unidecode(name).lower()).strip()
+    """Cross-document key of a name: ASCII-folded, lower case, dots and apostrophes dropped, hyphens as
+    spaces, single spaces ("U.S." -> "us", "Zelenskyy" -> "zelenskyy", "Kyïv" -> "kyiv")."""
+    s = unidecode(name).lower()
+    s = re.sub(r"[.'’`]", "", s)
+    s = re.sub(r"[-‐–—_/]", " ", s)
+    s = re.sub(r"[^a-z0-9 &]", "", s)
+    return _SPACE.sub(" ", s).strip()
 
 
 def entity_id(label: str, key: str) -> str:
+    """Stable id of a new entity: 16 hex digits of sha1(label|key)."""
     return hashlib.sha1(f"{label}|{key}".encode()).hexdigest()[:16]
 
 
+def skeleton(word: str) -> str:
+    """The first letter and the consonants of a key word, doubled letters once: what survives transliteration
+    ("zelenskyy", "zelenskiy", "zelensky" -> "zlnsk"; "odessa", "odesa" -> "ods")."""
+    out = word[:1]
+    for c in word[1:]:
+        if c not in _VOWELS and c != out[-1]:
+            out += c
+    return out
+
+
+def is_variant(a: str, b: str) -> bool:
+    """True when two key words are spelling or transliteration variants of one name.
+
+    Equal keys, or: both at least VARIANT_MIN_LEN letters, lengths within one, same first letter, same
+    skeleton, and rapidfuzz ratio >= VARIANT_MIN_RATIO. Refuses Austria/Australia (lengths), Russia/Prussia
+    (first letter), Iran/Iraq (short), Niger/Nigeria (lengths and ratio).
+    """
+    if a == b:
+        return True
+    if min(len(a), len(b)) < VARIANT_MIN_LEN or abs(len(a) - len(b)) > 1 or a[0] != b[0]:
+        return False
+    return skeleton(a) == skeleton(b) and fuzz.ratio(a, b) >= VARIANT_MIN_RATIO
+
+
+def names_match(a: str, b: str, label: str) -> bool:
+    """True when two keys name the same entity by the variant rule, word by word.
+
+    PERSON full names: first names and surnames are variants, and middle names, when both have one, are too
+    ("Volodymyr Zelensky" = "Volodymyr Zelenskyy"; "Hunter Biden" != "Joe Biden"; "George W Bush" != "George
+    H W Bush"). Other names: same number of words, each a variant.
+    """
+    wa, wb = a.split(" "), b.split(" ")
+    if label == "PERSON" and len(wa) >= 2 and len(wb) >= 2:
+        if not (is_variant(wa[0], wb[0]) and is_variant(wa[-1], wb[-1])):
+            return False
+        mid_a, mid_b = wa[1:-1], wb[1:-1]
+        return not (mid_a and mid_b) or (len(mid_a) == len(mid_b) and all(map(is_variant, mid_a, mid_b)))
+    return len(wa) == len(wb) and all(map(is_variant, wa, wb))
+
+
+def _winner(votes: Counter) -> str:
+    """The label with most votes; ties go by LABEL_PREFERENCE."""
+    return max(votes, key=lambda lab: (votes[lab], -LABEL_PREFERENCE.index(lab)))
+
+
+def labels_compatible(a: str, b: str) -> bool:
+    """Same label, or both a place or an organisation (spaCy's small model swaps those on one name)."""
+    return a == b or (a in PLACE_OR_ORG and b in PLACE_OR_ORG)
+
+
+# -- within a document ------------------------------------------------------------------------------------
+
+
 def canonicalise(mentions: list[Mention]) -> list[Mention]:
-    """Fill `name` and `entity_id` of one document's mentions; drops mentions whose name cleans to nothing."""
+    """Fill `name`, `label` and a provisional `entity_id` of one document's mentions (in text order).
+
+    Drops mentions whose name cleans to nothing. A name takes the label most of its mentions have (ties by
+    LABEL_PREFERENCE). A one-word PERSON or ORG name that is the surname of a full PERSON name in
+    the document becomes that person: the nearest full name before it, else the first after it.
+    """
     for m in mentions:
         m.name = clean_name(m.text, m.label)
-    mentions = [m for m in mentions if m.name and any(c.isalpha() for c in m.name)]
-    # one label per name: the most frequent, PERSON winning ties (spaCy flips short person names to ORG)
-    votes: dict[str, Counter] = {}
+    mentions = sorted((m for m in mentions if m.name), key=lambda m: m.start)
+    votes: dict[str, Counter] = defaultdict(Counter)
     for m in mentions:
-        votes.setdefault(name_key(m.name), Counter())[m.label] += 1
-    full_persons = [m.name for m in mentions if m.label == "PERSON" and " " in m.name]
+        votes[name_key(m.name)][m.label] += 1
+    fulls = [m for m in mentions if m.label == "PERSON" and " " in name_key(m.name)]
     for m in mentions:
         key = name_key(m.name)
         counts = votes[key]
-        if " " not in m.name and any(name_key(f).split(" ")[-1] == key for f in full_persons):
-            m.label = "PERSON"
-        else:
-            m.label = max(counts, key=lambda lab: (counts[lab], lab == "PERSON"))
-        if m.label == "PERSON" and " " not in m.name:
-            full = [f for f in full_persons if name_key(f).split(" ")[-1] == key]
-            if full:
-                m.name = Counter(full).most_common(1)[0][0]
+        m.label = _winner(counts)
+        if " " not in key and m.label in ("PERSON", "ORG"):
+            same = [f for f in fulls if is_variant(name_key(f.name).split(" ")[-1], key)]
+            if same:
+                before = [f for f in same if f.start < m.start]
+                m.label, m.name = "PERSON", (before[-1] if before else same[0]).name
         m.entity_id = entity_id(m.label, name_key(m.name))
     return mentions
 
 
 def mentions_from_spacy(sdoc) -> list[Mention]:
+    """Mentions of the kept labels in a spaCy Doc, offsets into its text (names across lines are dropped)."""
+    out = []
+    for e in sdoc.ents:
+        if e.label_ not in KEPT_LABELS or "\n" in e.text:
+            continue
+        label = e.label_
+        words = e.text.split()
+        # "Member of Parliament Inna Sovsun": the legislature word plus two or three capitalised words after
+        # "member of" is a title and a person's name, not an organisation
+        if (label != "PERSON" and words[0].lower() in _LEGISLATURES and 3 <= len(words) <= 4
+                and all(w[:1].isupper() for w in words[1:])
+                and _MEMBER_OF.search(sdoc.text[max(0, e.start_char - 20) : e.start_char])):
+            label = "PERSON"
+        out.append(Mention(text=e.text, label=label, start=e.start_char, end=e.end_char))
+    return out
+
+
+# -- across documents and batches -------------------------------------------------------------------------
+
+
+@dataclass
+class Entity:
+    """One entity while a batch is linked: a known row of the warehouse or one new in this batch."""
+
+    entity_id: str
+    name: str
+    label: str
+    keys: set[str] = field(default_factory=set)  # keys of the name and of every alias
+    weight: int = 0  # mentions: decides between candidates and gives each name its label
+    known: bool = False
+
+    @property
+    def key(self) -> str:
+        return name_key(self.name)
+
+
+def known_entities(known: list[dict] | None) -> list[Entity]:
+    """Entities of the warehouse's `entities` rows, with the keys of their cleaned aliases."""
+    out = []
+    for row in known or []:
+        keys = {name_key(row["name"])}
+        keys |= {name_key(c) for a in row.get("aliases") or [] if (c := clean_name(a, row["label"]))}
+        out.append(Entity(row["entity_id"], row["name"], row["label"], keys, int(row.get("n_mentions") or 0), True))
+    return out
+
+
+class Registry:
+    """The entities a batch links to: known ones first, then the ones the batch adds.
+
+    Indexed by key (names and aliases) and by skeleton, so that a batch never compares every name with every
+    entity of a large warehouse: variants share their skeletons (`is_variant`)."""
+
+    def __init__(self, entities: list[Entity]):
+        self.entities: list[Entity] = []
+        self.by_key: dict[str, list[Entity]] = defaultdict(list)
+        self.by_skeleton: dict[tuple, list[Entity]] = defaultdict(list)
+        for e in entities:
+            self.add(e)
+
+    def _index(self, e: Entity) -> None:
+        for k in e.keys:
+            if e not in self.by_key[k]:
+                self.by_key[k].append(e)
+
+    def add_keys(self, e: Entity, keys: set[str]) -> None:
+        e.keys |= keys
+        self._index(e)
+
+    def add(self, e: Entity) -> Entity:
+        self.entities.append(e)
+        self._index(e)
+        for sk in _skeleton_keys(e.key, e.label):
+            self.by_skeleton[sk].append(e)
+        return e
+
+    def find(self, key: str, label: str) -> Entity | None:
+        """The entity a cleaned name links to, or None for a new one (rules in the order of the module doc)."""
+        ok = [e for e in self.by_key.get(key, []) if labels_compatible(e.label, label)]
+        # the entity whose own name has the key beats one that only has it as an alias
+        own = [e for e in ok if e.key == key]
+        if own or ok:
+            return _one(own or ok, label, key)
+        sk = _skeleton_keys(key, label)[0]
+        ok = [e for e in self.by_skeleton.get(sk, [])
+              if labels_compatible(e.label, label) and names_match(e.key, key, label)]
+        if ok:
+            return _one(ok, label, key)
+        if label == "PERSON" and " " not in key:
+            # a surname alone: the one full name that ends with it (or a variant); two people sharing the
+            # surname make it ambiguous, and it stays its own entity
+            ok = [e for e in self.by_skeleton.get(("surname", skeleton(key)), [])
+                  if is_variant(e.key.split(" ")[-1], key)]
+            return _one(ok, label, key)
+        return None
+
+
+def _skeleton_keys(key: str, label: str) -> list[tuple]:
+    """Index keys of a name: its first one is what `Registry.find` looks up for the variant rule."""
+    words = key.split(" ")
+    if label == "PERSON" and len(words) >= 2:
+        return [("person", skeleton(words[0]), skeleton(words[-1])), ("surname", skeleton(words[-1]))]
+    return [("name", *map(skeleton, words))]
+
+
+def _one(candidates: list[Entity], label: str, key: str) -> Entity | None:
+    """The candidate to link to: the only one; or, for a place or organisation, the heaviest of the same
+    label; ambiguous people are never guessed."""
+    if len(candidates) == 1:
+        return candidates[0]
+    if label == "PERSON" and len(key.split(" ")) == 1:
+        return None
+    same = [e for e in candidates if e.label == label] or candidates
+    return max(same, key=lambda e: (e.known, e.weight, e.entity_id))
+
+
+def link_mentions(mentions: list[Mention], known: list[dict] | None = None) -> list[Entity]:
+    """Give a batch's canonicalised mentions (from every document) their cross-document entity.
+
+    Sets each mention's `name`, `label` and `entity_id` in place; returns the registry's entities (known and
+    new), for the gazetteer. Deterministic: names are linked full names first, then by documents' weight.
+    """
+    aliases = alias_table()
+    for m in mentions:
+        hit = aliases.get(name_key(m.name))
+        if hit:
+            m.name, m.label = hit
+    registry = Registry(known_entities(known))
+    # one label per key across the batch and the warehouse: spaCy's label of one name drifts between
+    # documents, the majority (known mentions counted) is the better guess
+    votes: dict[str, Counter] = defaultdict(Counter)
+    for e in registry.entities:
+        votes[e.key][e.label] += e.weight
+    for m in mentions:
+        if name_key(m.name) not in aliases:
+            votes[name_key(m.name)][m.label] += 1
+    for m in mentions:
+        key = name_key(m.name)
+        if key not in aliases:
+            m.label = _winner(votes[key])
+    groups: dict[tuple[str, str], list[Mention]] = defaultdict(list)
+    for m in mentions:
+        groups[(m.label, name_key(m.name))].append(m)
+
+    def order(item):  # full names first, so that a surname alone can find its person; then the commonest
+        (label, key), ms = item
+        return (-len(key.split(" ")), -len(ms), key, label)
+
+    for (label, key), ms in sorted(groups.items(), key=order):
+        entity = registry.find(key, label)
+        if entity is None:
+            name = Counter(m.name for m in ms).most_common(1)[0][0]
+            entity = registry.add(Entity(entity_id(label, key), name, label, {key}))
+        entity.weight += len(ms)
+        registry.add_keys(entity, {key} | {name_key(c) for m in ms if (c := clean_name(m.text, m.label))})
+        for m in ms:
+            m.name, m.label, m.entity_id = entity.name, entity.label, entity.entity_id
+    return registry.entities
+
+
+# -- documents without an analysis (German) ---------------------------------------------------------------
+
+
+def gazetteer(entities: list[Entity]) -> dict[str, Entity]:
+    """Surface form -> entity, for finding known entities in text no model analysed.
+
+    Forms are the canonical names and the alias groups' names and aliases (German exonyms such as "Kiew",
+    "Moskau"). One-word names are kept only where a capitalised word is unlikely to be something else: a
+    PERSON's surname (from a full name), a place (GPE/LOC), or an all-capitals acronym; one-word organisation
+    names ("Post") and nationality words are left out, because German capitalises every noun.
+    """
+    forms: dict[str, Entity] = {}
+    by_key = {e.key: e for e in sorted(entities, key=lambda e: (e.weight, e.entity_id))}
+
+    def add(form: str, e: Entity) -> None:
+        if (len(form) >= 3 or form.isupper()) and form not in forms:
+            forms[form] = e
+
+    for e in sorted(entities, key=lambda e: (-e.weight, e.entity_id)):
+        words = e.name.split(" ")
+        if e.label == "NORP":
+            continue
+        if len(words) > 1:
+            add(e.name, e)
+            if e.label == "PERSON" and len(words[-1]) >= 4:
+                add(words[-1], e)
+        elif e.label in ("GPE", "LOC", "PERSON") or (e.name.isupper() and len(e.name) >= 2):
+            add(e.name, e)
+    for group in _alias_groups():
+        key = name_key(group["name"])
+        e = by_key.get(key) or Entity(entity_id(group["label"], key), group["name"], group["label"], {key})
+        for form in [group["name"], *group["aliases"]]:
+            add(form, e)
+    return forms
+
+
+@lru_cache(maxsize=1)
+def _alias_groups() -> list[dict]:
+    return json.loads((DATA / "entity_aliases.json").read_text(encoding="utf-8"))["groups"]
+
+
+def gazetteer_mentions(text: str, forms: dict[str, Entity]) -> list[Mention]:
+    """Mentions of the gazetteer's forms in `text`: whole words, longest form first, case-sensitive; a
+    trailing genitive "s" (German "Putins") is part of the mention."""
+    if not forms or not text:
+        return []
+    pattern = re.compile(
+        r"(?<![\w-])(" + "|".join(re.escape(f) for f in sorted(forms, key=lambda f: (-len(f), f))) + r")s?(?![\w-])"
+    )
     return [
-        Mention(text=e.text, label=e.label_, start=e.start_char, end=e.end_char)
-        for e in sdoc.ents
-        if e.label_ in KEPT_LABELS and "\n" not in e.text
+        Mention(text=m.group(0), label=forms[m.group(1)].label, start=m.start(), end=m.end(),
+                name=forms[m.group(1)].name, entity_id=forms[m.group(1)].entity_id)
+        for m in pattern.finditer(text)
     ]
 
 
-def extract_entities(docs: list[Doc], known: list[dict] | None = None) -> tuple[list[Doc], list[Reject]]:
-    """Fill each analysed document's mentions (canonical names and entity ids) from its spaCy analysis.
+# -- the stage --------------------------------------------------------------------------------------------
 
-    `known` holds the rows of the warehouse's `entities` table (entity_id, name, label, aliases, ...), for
-    linking to entities seen in earlier batches; documents without an analysis (other languages) get none.
+
+def extract_entities(docs: list[Doc], known: list[dict] | None = None) -> tuple[list[Doc], list[Reject]]:
+    """Fill each document's mentions with canonical names and entity ids.
+
+    `known` holds the rows of the warehouse's `entities` table (entity_id, name, label, aliases, n_mentions,
+    ...): mentions of those entities keep their ids. Documents with a spaCy analysis get NER mentions;
+    documents without one (other languages) get gazetteer mentions of entities known in the warehouse or found
+    in this batch. Returns the documents and the rejects of documents whose step failed.
     """
     def one(doc: Doc) -> None:
         if doc.analysis is not None:
             doc.mentions = canonicalise(mentions_from_spacy(doc.analysis))
 
-    return run_per_doc(docs, one, "entities")
+    docs, rejects = run_per_doc(docs, one, "entities")
+    entities = link_mentions([m for d in docs for m in d.mentions], known)
+    forms = gazetteer(entities)
+
+    def other(doc: Doc) -> None:
+        if doc.analysis is None:
+            doc.mentions = gazetteer_mentions(doc.text, forms)
+
+    docs, more = run_per_doc(docs, other, "entities")
+    return docs, rejects + more
 
 
 @task(name="entities", cache_policy=NO_CACHE)
