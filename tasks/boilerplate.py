@@ -63,12 +63,19 @@ _CREDIT = re.compile(
 
 @dataclass(frozen=True)
 class HtmlOptions:
-    """trafilatura options (see bench/ for how they measure)."""
+    """Cleaning options: trafilatura's, ours over its output, and template detection (bench/eval_extraction.py
+    measures them; docs/cleaning.md has the figures)."""
 
     favor_precision: bool = False
     favor_recall: bool = False
     include_tables: bool = False
     include_comments: bool = False
+    # our block classifier (jusText features) also over trafilatura's output; always on for plain text
+    block_features: bool = False
+    # template detection across the documents of a batch (see `find_templates`)
+    templates: bool = True
+    template_min_docs: int = 3
+    template_max_chars: int = 200
 
 
 @dataclass
@@ -140,7 +147,8 @@ def _is_caption(text: str) -> bool:
     return _MIN_CAPTION_WORDS <= n_words <= 40 and not text.rstrip().endswith(_FINAL_PUNCT)
 
 
-def clean_paragraphs(texts: list[str], title_hint: str | None = None) -> Cleaned:
+def clean_paragraphs(texts: list[str], title_hint: str | None = None, blocks: bool = False,
+                     templates: frozenset[str] = frozenset()) -> Cleaned:
     """Classify plain-text paragraphs as body or furniture and pull metadata out of the head and tail.
 
     Returns the paragraphs (each kept or removed with a reason code) and the metadata found. Never raises.
@@ -189,6 +197,9 @@ def clean_paragraphs(texts: list[str], title_hint: str | None = None) -> Cleaned
                 continue
         if not p.kept:
             continue
+        if templates and template_key(t) in templates:
+            drop(p, reasons.TEMPLATE)
+            continue
         if _URL.fullmatch(t.strip()) and i >= n - 3:
             out.url = out.url or t.strip()
             drop(p, reasons.SOURCE_URL)
@@ -204,11 +215,120 @@ def clean_paragraphs(texts: list[str], title_hint: str | None = None) -> Cleaned
                         if q.kept:
                             drop(q, category)
                 break
+    if blocks:
+        mark_blocks(paras)
     return out
 
 
-def extract_html(html: str, options: HtmlOptions = HtmlOptions()) -> Cleaned:
-    """Main text and metadata of an HTML page with trafilatura; paragraphs are trafilatura's text lines.
+# -- block features, after jusText (Pomikálek 2011) -------------------------------------------------------------
+# jusText's published defaults, measured on its CleanEval runs: a block under 70 characters is "short" (judged by
+# its neighbours), one over 200 with stopword density >= 0.32 is "good", 0.30-0.32 or 70-200 chars "near-good".
+_LENGTH_LOW, _LENGTH_HIGH = 70, 200
+_STOPWORDS_LOW, _STOPWORDS_HIGH = 0.30, 0.32
+# The languages whose jusText stoplists are tried; a document uses the one that covers most of its words.
+_STOPLIST_LANGUAGES = ("English", "German", "French", "Spanish", "Italian", "Dutch", "Portuguese", "Polish")
+_WORDS = re.compile(r"\w+", re.UNICODE)
+# a full sentence: starts with a capital, digit or quote, at least four words, ends with terminal punctuation
+_SENTENCE = re.compile(r"^[\"“„«‘'(]?[A-ZÄÖÜ0-9][^\n]*\s\S+\s\S+\s\S+.*[.!?…][\"”“»’')]?$")
+_COPYRIGHT = re.compile(r"©|&copy|\bcopyright\b|\(c\) \d{4}|all rights reserved|alle rechte vorbehalten", re.I)
+
+
+@lru_cache(maxsize=1)
+def _stoplists() -> dict[str, frozenset[str]]:
+    import justext  # a trafilatura dependency; imported late, only plain text needs it
+
+    return {lang: frozenset(justext.get_stoplist(lang)) for lang in _STOPLIST_LANGUAGES}
+
+
+def pick_stoplist(texts: list[str]) -> frozenset[str]:
+    """The stoplist (of `_STOPLIST_LANGUAGES`) that covers most words of `texts`: the document's language."""
+    words = [w for t in texts for w in _WORDS.findall(t.lower())]
+    lists = _stoplists()
+    return max(lists.values(), key=lambda sl: sum(w in sl for w in words))
+
+
+def classify_blocks(texts: list[str], stoplist: frozenset[str], removed: list[bool] | None = None) -> list[str]:
+    """jusText's classification of blocks as 'good' or 'bad' from their own features and their neighbours'.
+
+    Context-free: copyright lines are bad; under 70 chars 'short'; then by stopword density good / near-good /
+    bad. Context: a short block takes the class of its good/bad neighbours (bad where they disagree unless a
+    near-good block sits on the bad side), a near-good block is good unless both neighbours are bad. Plain text
+    has no links or tags, so jusText's link density and heading rules are left out. Blocks flagged in `removed`
+    (furniture found by other rules) are bad.
+    """
+    cls = []
+    for k, t in enumerate(texts):
+        words = _WORDS.findall(t.lower())
+        density = sum(w in stoplist for w in words) / len(words) if words else 0.0
+        if (removed and removed[k]) or _COPYRIGHT.search(t):
+            cls.append("bad")
+        elif len(t) < _LENGTH_LOW:
+            cls.append("short")
+        elif density >= _STOPWORDS_HIGH:
+            cls.append("good" if len(t) > _LENGTH_HIGH else "neargood")
+        elif density >= _STOPWORDS_LOW:
+            cls.append("neargood")
+        else:
+            cls.append("bad")
+
+    def neighbour(i: int, step: int, ignore_neargood: bool, classes: list[str]) -> str:
+        i += step
+        while 0 <= i < len(classes):
+            if classes[i] in ("good", "bad") or (classes[i] == "neargood" and not ignore_neargood):
+                return classes[i]
+            i += step
+        return "bad"
+
+    out = list(cls)
+    for i, c in enumerate(cls):
+        if c != "short":
+            continue
+        prev, nxt = neighbour(i, -1, True, cls), neighbour(i, 1, True, cls)
+        if prev == nxt:
+            out[i] = prev
+        elif _SENTENCE.match(texts[i]):
+            # a short full sentence next to prose ("It must end NOW," he wrote.) is prose: jusText would drop
+            # it at the end of a document, where plain text has no furniture block after the article
+            out[i] = "good"
+        elif (prev == "bad" and neighbour(i, -1, False, cls) == "neargood") or (
+            nxt == "bad" and neighbour(i, 1, False, cls) == "neargood"
+        ):
+            out[i] = "good"
+        else:
+            out[i] = "bad"
+    for i, c in enumerate(out):
+        if c == "neargood":
+            both_bad = neighbour(i, -1, True, out) == "bad" and neighbour(i, 1, True, out) == "bad"
+            out[i] = "bad" if both_bad else "good"
+    return out
+
+
+def mark_blocks(paras: list[Paragraph]) -> None:
+    """Remove kept paragraphs that jusText-style block features call navigation (reason `low_content`)."""
+    if not any(p.kept for p in paras):
+        return
+    texts = [p.text for p in paras]
+    classes = classify_blocks(texts, pick_stoplist(texts), [not p.kept for p in paras])
+    for p, c in zip(paras, classes):
+        if c == "bad" and p.kept:
+            p.kept, p.reason = False, reasons.LOW_CONTENT
+
+
+@dataclass
+class Extracted:
+    """A decoded file split into candidate paragraphs, with the metadata its extractor found."""
+
+    texts: list[str]
+    html: bool = False
+    title: str | None = None
+    byline: str | None = None
+    published: date | None = None
+    url: str | None = None
+    site_name: str | None = None
+
+
+def extract_html(html: str, options: HtmlOptions = HtmlOptions()) -> Extracted:
+    """Main text lines and metadata of an HTML page with trafilatura.
 
     Raises RejectError(empty_after_cleaning) when trafilatura finds no main text.
     """
@@ -223,16 +343,14 @@ def extract_html(html: str, options: HtmlOptions = HtmlOptions()) -> Cleaned:
     )
     if result is None or not (result.text or "").strip():
         raise RejectError(reasons.EMPTY_AFTER_CLEANING, "trafilatura found no main text")
-    cleaned = clean_paragraphs([ln for ln in result.text.split("\n") if ln.strip()], title_hint=result.title)
-    cleaned.byline = cleaned.byline or result.author
-    cleaned.url = result.url or cleaned.url
-    cleaned.site_name = result.sitename
+    published = None
     if result.date:
         try:
-            cleaned.published = date.fromisoformat(result.date[:10])
+            published = date.fromisoformat(result.date[:10])
         except ValueError:
             pass
-    return cleaned
+    return Extracted([ln for ln in result.text.split("\n") if ln.strip()], True, result.title, result.author,
+                     published, result.url, result.sitename)
 
 
 def is_html(source_path: str) -> bool:
@@ -240,30 +358,100 @@ def is_html(source_path: str) -> bool:
     return name.endswith((".html", ".htm"))
 
 
-def clean_document(content: str, source_path: str, options: HtmlOptions = HtmlOptions()) -> Cleaned:
-    """Paragraphs (kept or removed with a reason) and metadata for one decoded file.
+def extract_document(content: str, source_path: str, options: HtmlOptions = HtmlOptions()) -> Extracted:
+    """Candidate paragraphs of one decoded file: trafilatura's lines for HTML, `split_paragraphs` for text.
+
+    Raises RejectError(empty_after_cleaning) when trafilatura finds nothing.
+    """
+    if is_html(source_path):
+        return extract_html(content, options)
+    return Extracted(split_paragraphs(content))
+
+
+def template_key(text: str) -> str:
+    """What two copies of a template paragraph share: its words, lowercased."""
+    return " ".join(_WORDS.findall(text.lower()))
+
+
+def find_templates(paragraphs_per_doc: list[list[str]], options: HtmlOptions = HtmlOptions()) -> frozenset[str]:
+    """Keys of paragraphs that repeat across documents of a batch: site templates (menus, footers, blurbs).
+
+    A paragraph is a template when it occurs in at least `template_min_docs` documents and is either shorter
+    than `template_max_chars` or in at least half of the batch: long paragraphs shared by a few documents are
+    more likely one wire story published by several sites than a template.
+    """
+    n_docs = len(paragraphs_per_doc)
+    counts: dict[str, int] = {}
+    length: dict[str, int] = {}
+    for texts in paragraphs_per_doc:
+        for key in {template_key(t) for t in texts}:
+            if key:
+                counts[key] = counts.get(key, 0) + 1
+                length[key] = len(key)
+    return frozenset(
+        k for k, c in counts.items()
+        if c >= options.template_min_docs and (length[k] < options.template_max_chars or 2 * c >= n_docs)
+    )
+
+
+def clean_extracted(ex: Extracted, options: HtmlOptions = HtmlOptions(),
+                    templates: frozenset[str] = frozenset()) -> Cleaned:
+    """Run the paragraph cleaner over extracted paragraphs and merge the extractor's metadata.
 
     Raises RejectError(empty_after_cleaning) when nothing of the body is left.
     """
-    cleaned = extract_html(content, options) if is_html(source_path) else clean_paragraphs(split_paragraphs(content))
+    cleaned = clean_paragraphs(ex.texts, title_hint=ex.title, blocks=options.block_features or not ex.html,
+                               templates=templates)
+    if ex.html:
+        cleaned.byline = cleaned.byline or ex.byline
+        cleaned.url = ex.url or cleaned.url
+        cleaned.site_name = ex.site_name
+        cleaned.published = ex.published or cleaned.published
     if not any(p.kept for p in cleaned.paragraphs):
         raise RejectError(reasons.EMPTY_AFTER_CLEANING, f"all {len(cleaned.paragraphs)} paragraphs were furniture")
     return cleaned
 
 
-def clean_doc(doc: Doc, options: HtmlOptions = HtmlOptions()) -> None:
-    """Fill a document's paragraphs, metadata and raw_text from its decoded content. Raises RejectError."""
-    c = clean_document(doc.content, doc.source.source_path, options)
+def clean_document(content: str, source_path: str, options: HtmlOptions = HtmlOptions(),
+                   templates: frozenset[str] = frozenset()) -> Cleaned:
+    """Paragraphs (kept or removed with a reason) and metadata for one decoded file.
+
+    Raises RejectError(empty_after_cleaning) when nothing of the body is left.
+    """
+    return clean_extracted(extract_document(content, source_path, options), options, templates)
+
+
+def _apply(doc: Doc, c: Cleaned, html: bool) -> None:
     doc.paragraphs = c.paragraphs
     doc.title, doc.byline, doc.published, doc.url, doc.site_name = c.title, c.byline, c.published, c.url, c.site_name
-    html = is_html(doc.source.source_path)
     doc.raw_text = "\n".join(p.text for p in c.paragraphs) if html else doc.content
     doc.content = ""
 
 
+def clean_doc(doc: Doc, options: HtmlOptions = HtmlOptions()) -> None:
+    """Fill a document's paragraphs, metadata and raw_text from its decoded content. Raises RejectError."""
+    _apply(doc, clean_document(doc.content, doc.source.source_path, options), is_html(doc.source.source_path))
+
+
 def clean_docs(docs: list[Doc], options: HtmlOptions = HtmlOptions()) -> tuple[list[Doc], list[Reject]]:
-    """Run `clean_doc` over a batch; documents with nothing left become rejects."""
-    return run_per_doc(docs, lambda d: clean_doc(d, options), "clean")
+    """Clean a batch: extract every document, find the batch's template paragraphs, then clean each document.
+
+    Documents with nothing left (or whose extraction fails or times out) become rejects.
+    """
+    extracted: dict[int, Extracted] = {}
+
+    def extract(doc: Doc) -> None:
+        extracted[id(doc)] = extract_document(doc.content, doc.source.source_path, options)
+
+    docs, rejects = run_per_doc(docs, extract, "clean")
+    templates = find_templates([extracted[id(d)].texts for d in docs], options) if options.templates else frozenset()
+
+    def finish(doc: Doc) -> None:
+        ex = extracted[id(doc)]
+        _apply(doc, clean_extracted(ex, options, templates), ex.html)
+
+    docs, more = run_per_doc(docs, finish, "clean")
+    return docs, rejects + more
 
 
 @task(name="clean", cache_policy=NO_CACHE)

@@ -1,0 +1,245 @@
+"""Extraction quality: newsflow's decode → clean → normalise → language beside the libraries alone.
+
+    .venv/bin/python bench/eval_extraction.py                 # every corpus, every page
+    .venv/bin/python bench/eval_extraction.py --every 10      # every 10th page (what the floor test runs)
+    .venv/bin/python bench/eval_extraction.py --only textdumps --modes
+
+Runs the stages' batch-level pure functions directly over the pages (no Prefect, no warehouse, no spaCy), one
+batch per corpus as `newsflow run` over the corpus folder would, and scores `documents.text` with the scoring
+functions of ../shared/eval/extraction_eval.py itself (imported, not copied), so the figures are the ones the
+official script gives for a warehouse. `--modes` adds a row per trafilatura option set for the HTML corpora.
+"""
+
+from __future__ import annotations
+
+import argparse
+import codecs
+import csv
+import gzip
+import importlib.util
+import json
+import os
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tasks.boilerplate import HtmlOptions, clean_docs  # noqa: E402
+from tasks.decode import decode_bytes, decode_docs  # noqa: E402
+from tasks.language import language_docs  # noqa: E402
+from tasks.normalise import normalise_docs  # noqa: E402
+from tasks.records import Doc, SourceFile  # noqa: E402
+
+SHARED = Path(os.environ.get("NEWSFLOW_SHARED", REPO.parent / "shared"))
+CORPORA = SHARED / "corpora"
+HTML_CORPORA = ("trafeval", "cleanportal")
+ALL_CORPORA = ("trafeval", "cleanportal", "textdumps")
+
+# trafilatura option sets compared by --modes (HtmlOptions fields)
+MODES = {
+    "default": {},
+    "favor_precision": {"favor_precision": True},
+    "favor_recall": {"favor_recall": True},
+    "include_tables": {"include_tables": True},
+}
+
+
+def load_official():
+    """The official scoring script as a module (../shared/eval/extraction_eval.py)."""
+    path = SHARED / "eval" / "extraction_eval.py"
+    spec = importlib.util.spec_from_file_location("extraction_eval", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def load_pages(official, name: str, every: int = 1) -> dict:
+    """{page stem: (path, gold)} of a corpus, every `every`-th page in name order."""
+    pages = official.load(name)
+    keys = sorted(pages)[::every]
+    return {k: pages[k] for k in keys}
+
+
+def _read(path: Path) -> bytes:
+    data = path.read_bytes()
+    return gzip.decompress(data) if path.name.endswith(".gz") else data
+
+
+def run_newsflow(pages: dict, batch: str, options: HtmlOptions = HtmlOptions()) -> tuple[dict[str, str], dict]:
+    """documents.text per page stem after decode → clean → normalise → language, over the pages as one batch.
+
+    Returns (texts, rejects by reason). A rejected page scores as empty text, as it would in a warehouse.
+    """
+    docs = []
+    for path, _ in pages.values():
+        data = _read(path)
+        name = path.name.removesuffix(".gz")
+        sf = SourceFile(batch, f"{batch}/{name}", str(path), len(data), 0)
+        docs.append(Doc(source=sf, content_sha256=f"{len(docs):064x}", data=data, ingested_at=0.0))
+    rejects: dict[str, int] = {}
+    for stage in (decode_docs, lambda d: clean_docs(d, options), normalise_docs, language_docs):
+        docs, more = stage(docs)
+        for r in more:
+            rejects[r.reason] = rejects.get(r.reason, 0) + 1
+    by_path = {d.source.abs_path: d.text for d in docs}
+    return {k: by_path.get(str(path), "") for k, (path, _) in pages.items()}, rejects
+
+
+def score(official, name: str, pages: dict, pred: dict[str, str]) -> tuple[float, float, float]:
+    """(precision, recall, F1) exactly as ../shared/eval/extraction_eval.py computes them."""
+    if name == "trafeval":
+        tp = fn = fp = 0
+        for k, (_, g) in pages.items():
+            text = pred.get(k, "")
+            tp += sum(s in text for s in g.get("with", []))
+            fn += sum(s not in text for s in g.get("with", []))
+            fp += sum(s in text for s in g.get("without", []))
+        prec, rec = tp / (tp + fp), tp / (tp + fn)
+    else:
+        prec, rec = official.shingle_prf([(g, pred.get(k, "")) for k, (_, g) in pages.items()])
+    return prec, rec, 2 * prec * rec / (prec + rec)
+
+
+def keep_everything(pages: dict) -> dict[str, str]:
+    """The plain-text baseline: the whole file as the article."""
+    return {k: _read(p).decode("utf-8", "replace") for k, (p, _) in pages.items()}
+
+
+def eval_extraction(names=ALL_CORPORA, every: int = 1, modes: bool = False, baselines: bool = True) -> list[dict]:
+    """One row per (corpus, system): pages, empty, P, R, F1, seconds."""
+    official = load_official()
+    rows = []
+    for name in names:
+        pages = load_pages(official, name, every)
+        systems = []
+        if baselines:
+            systems.append(("trafilatura alone", lambda p=pages: official.trafilatura_alone(p)))
+            if name == "textdumps":
+                systems.append(("keep everything", lambda p=pages: keep_everything(p)))
+        option_sets = MODES if (modes and name in HTML_CORPORA) else {"": {}}
+        for label, fields in option_sets.items():
+            opts = replace(HtmlOptions(), **fields)
+            systems.append((f"newsflow {label}".strip(), lambda p=pages, o=opts, n=name: run_newsflow(p, n, o)[0]))
+        for system, fn in systems:
+            t0 = time.perf_counter()
+            pred = fn()
+            secs = time.perf_counter() - t0
+            p, r, f = score(official, name, pages, pred)
+            rows.append({"corpus": name, "system": system, "pages": len(pages),
+                         "empty": sum(1 for k in pages if not pred.get(k)), "P": p, "R": r, "F1": f,
+                         "seconds": secs})
+    return rows
+
+
+# -- encoding ---------------------------------------------------------------------------------------------------
+
+
+def _codec(name: str | None) -> str:
+    try:
+        return codecs.lookup(name or "").name
+    except LookupError:
+        return name or ""
+
+
+def eval_encoding() -> dict:
+    """Detection on encoding-charset-normalizer: label and decoded-text accuracy of newsflow's decode vs
+    charset-normalizer alone. Text accuracy: the decoded text equals the bytes decoded with the labelled charset
+    (two labels can name codecs that agree on these bytes)."""
+    import charset_normalizer
+
+    root = CORPORA / "encoding-charset-normalizer"
+    with open(root / "labels.tsv", encoding="utf-8") as fh:
+        rows = [r for r in csv.reader(fh, delimiter="\t") if r and not r[0].startswith("#") and r[0] != "file"]
+    out = {"files": len(rows), "newsflow_label": 0, "newsflow_text": 0, "alone_label": 0, "alone_text": 0,
+           "misses": []}
+    for fname, charset, *_ in rows:
+        data = (root / fname).read_bytes()
+        want = _codec(charset)
+        truth = data.decode(want, errors="replace")
+        if truth.startswith("\ufeff"):
+            truth = truth[1:]
+        text, enc, _ = decode_bytes(data)
+        best = charset_normalizer.from_bytes(data).best()
+        alone_text = str(best) if best else ""
+        out["newsflow_label"] += _codec(enc) == want
+        out["newsflow_text"] += text == truth
+        out["alone_label"] += bool(best) and _codec(best.encoding) == want
+        out["alone_text"] += alone_text == truth
+        if text != truth:
+            out["misses"].append(f"{fname}: {enc} (label {charset})")
+    return out
+
+
+def eval_mojibake() -> dict:
+    """Repairs on mojibake-ftfy, cases expected to pass: newsflow's decode (UTF-8 bytes in) vs ftfy alone.
+
+    Gold is `fixed-encoding` when given (encoding repair only) else `fixed`; both sides are compared with
+    straight quotes (ftfy's `fixed` uncurls them, newsflow keeps typographic quotes on purpose). ftfy alone is
+    `fix_encoding` (the fixer newsflow uses) and `fix_text` (everything ftfy does). `negative` cases must stay
+    unchanged: a change there alters clean text.
+    """
+    import ftfy
+    from ftfy.fixes import uncurl_quotes
+
+    root = CORPORA / "mojibake-ftfy"
+    cases = []
+    for f in ("in-the-wild.json", "synthetic.json", "negative.json", "language-names.json", "known-failures.json"):
+        cases += [(f, c) for c in json.loads((root / f).read_text(encoding="utf-8"))]
+    res = {"cases": 0, "newsflow": 0, "fix_encoding": 0, "fix_text": 0, "negative": 0, "negative_kept": 0,
+           "recorded": 0, "changed": 0}
+    for f, c in cases:
+        if c.get("expect") != "pass":
+            continue
+        gold = uncurl_quotes(c.get("fixed-encoding", c["fixed"]))
+        ours, _, repairs = decode_bytes(c["original"].encode("utf-8"))
+        res["cases"] += 1
+        res["newsflow"] += uncurl_quotes(ours) == gold
+        res["fix_encoding"] += uncurl_quotes(ftfy.fix_encoding(c["original"])) == gold
+        res["fix_text"] += uncurl_quotes(ftfy.fix_text(c["original"])) == gold
+        if ours != c["original"]:
+            res["changed"] += 1
+            res["recorded"] += bool(repairs)
+        if f == "negative.json":
+            res["negative"] += 1
+            res["negative_kept"] += ours == c["original"]
+    return res
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--only", action="append", choices=[*ALL_CORPORA, "encoding", "mojibake"])
+    ap.add_argument("--every", type=int, default=1, help="every n-th page of each corpus (default: all)")
+    ap.add_argument("--modes", action="store_true", help="also newsflow with each trafilatura option set")
+    ap.add_argument("--json", action="store_true", help="print the rows as JSON")
+    args = ap.parse_args(argv)
+    only = args.only or [*ALL_CORPORA, "encoding", "mojibake"]
+    if not CORPORA.is_dir():
+        raise SystemExit(f"corpora not found: {CORPORA} (set NEWSFLOW_SHARED)")
+    rows = eval_extraction([n for n in ALL_CORPORA if n in only], args.every, args.modes)
+    if args.json:
+        print(json.dumps(rows, indent=1))
+    else:
+        print(f"{'corpus':12} {'system':28} {'pages':>5} {'empty':>5} {'P':>6} {'R':>6} {'F1':>6} {'s':>7}")
+        for r in rows:
+            print(f"{r['corpus']:12} {r['system']:28} {r['pages']:5d} {r['empty']:5d} {r['P']:6.3f} {r['R']:6.3f}"
+                  f" {r['F1']:6.3f} {r['seconds']:7.1f}")
+    if "encoding" in only:
+        e = eval_encoding()
+        print(f"\nencoding-charset-normalizer ({e['files']} files): decoded text right: newsflow {e['newsflow_text']},"
+              f" charset-normalizer alone {e['alone_text']}; label right: newsflow {e['newsflow_label']},"
+              f" alone {e['alone_label']}")
+        for m in e["misses"]:
+            print("  newsflow text differs:", m)
+    if "mojibake" in only:
+        m = eval_mojibake()
+        print(f"\nmojibake-ftfy ({m['cases']} cases expected to pass): repaired right: newsflow {m['newsflow']},"
+              f" ftfy fix_encoding {m['fix_encoding']}, ftfy fix_text {m['fix_text']}; negative cases left"
+              f" unchanged by newsflow {m['negative_kept']}/{m['negative']}; changed texts with a recorded repair"
+              f" {m['recorded']}/{m['changed']}")
+
+
+if __name__ == "__main__":
+    main()
