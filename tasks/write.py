@@ -184,7 +184,13 @@ def _glob(root: Path, table: str) -> str | None:
 
 
 def refresh_entities(root: Path) -> int:
-    """Recompute the entities table from every batch's mentions; returns its row count."""
+    """Recompute the entities table from every batch's mentions; returns its row count.
+
+    Ids are never recomputed here: tasks/entities.py gives each mention the id of the entity it links to
+    (a known one keeps its id), so one id groups all the spellings in `aliases`. Name and label are the pair
+    most of the entity's mentions carry, ties to the alphabetically first, so the table does not depend on the
+    order the files are read in (DuckDB's `mode` does).
+    """
     src = _glob(root, "mentions")
     if src is None:
         write_table([], schemas.ENTITIES, Path(root) / "entities" / "entities.parquet")
@@ -192,9 +198,25 @@ def refresh_entities(root: Path) -> int:
     con = duckdb.connect()
     table = con.sql(
         f"""
-        select entity_id, mode(name) as name, mode(label) as label, list_sort(list(distinct text)) as aliases,
-               count(*) as n_mentions, count(distinct doc_id) as n_docs
-        from read_parquet('{src}') group by entity_id order by entity_id
+        with source as (
+            select * from read_parquet('{src}')
+        ),
+        names as (
+            select entity_id, name, label, count(*) as n,
+                   row_number() over (
+                       partition by entity_id
+                       order by count(*) desc, name, label
+                   ) as rank
+            from source group by entity_id, name, label
+        ),
+        final as (
+            select source.entity_id, names.name, names.label,
+                   list_sort(list(distinct source.text)) as aliases,
+                   count(*) as n_mentions, count(distinct source.doc_id) as n_docs
+            from source join names on names.entity_id = source.entity_id and names.rank = 1
+            group by source.entity_id, names.name, names.label
+        )
+        select * from final order by entity_id
         """
     ).to_arrow_table()
     con.close()

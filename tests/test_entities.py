@@ -1,6 +1,24 @@
+"""Entity rules on inline strings: names, keys, variants, within- and cross-document linking, the gazetteer."""
+
+import json
+
 import pytest
 
-from tasks.entities import canonicalise, clean_name, entity_id, extract_entities, name_key
+from tasks.entities import (
+    DATA,
+    LABEL_PREFERENCE,
+    alias_table,
+    canonicalise,
+    clean_name,
+    entity_id,
+    extract_entities,
+    gazetteer,
+    gazetteer_mentions,
+    is_variant,
+    link_mentions,
+    name_key,
+    names_match,
+)
 from tasks.nlp import NlpOptions, analyse
 from tasks.records import Doc, Mention, SourceFile
 
@@ -10,20 +28,90 @@ from tasks.records import Doc, Mention, SourceFile
     [
         ("President Donald Trump", "PERSON", "Donald Trump"),
         ("Trump’s", "PERSON", "Trump"),
+        ("Zelenskyy's", "PERSON", "Zelenskyy"),
         ("Foreign Minister Andrii Sybiha", "PERSON", "Andrii Sybiha"),
+        ("Russian President Vladimir Putin", "PERSON", "Vladimir Putin"),
+        ("U.S. President Donald Trump", "PERSON", "Donald Trump"),
+        ("Secretary of State Marco Rubio", "PERSON", "Marco Rubio"),
         ("Gen. Mark Milley", "PERSON", "Mark Milley"),
+        ("Mr Starmer", "PERSON", "Starmer"),
+        ("Mr. Starmer", "PERSON", "Starmer"),
+        ("Parliament Inna Sovsun", "PERSON", "Inna Sovsun"),
         ("the White House", "ORG", "White House"),
-        ("the Kremlin", "ORG", "Kremlin"),
-        ("President", "PERSON", "President"),
+        ("The Kremlin", "ORG", "Kremlin"),
+        ("the United States", "GPE", "United States"),
+        ("U.S.", "GPE", "U.S."),
+        ("Ukraine’s", "GPE", "Ukraine"),
+        ("al-Qaeda", "ORG", "al-Qaeda"),
+        # nothing name-like left: the mention is dropped
+        ("President", "PERSON", ""),
+        ("Russian President", "PERSON", ""),
+        ("a Complete Ceasefire", "ORG", ""),
+        ("X. “Shocking", "ORG", ""),
     ],
 )
 def test_clean_name(text, label, expected):
     assert clean_name(text, label) == expected
 
 
-def test_key_folds_accents_and_case():
-    assert name_key("Volodymyr  Zelenskyy") == name_key("volodymyr zelenskyy")
-    assert name_key("Sébastien Lecornu") == "sebastien lecornu"
+@pytest.mark.parametrize(
+    "name, key",
+    [
+        ("Volodymyr  Zelenskyy", "volodymyr zelenskyy"),
+        ("Sébastien Lecornu", "sebastien lecornu"),
+        ("U.S.", "us"),
+        ("Kyïv", "kyiv"),
+        ("Alma-Ata", "alma ata"),
+        ("O’Brien", "obrien"),
+    ],
+)
+def test_name_key(name, key):
+    assert name_key(name) == key
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [("zelensky", "zelenskyy"), ("zelenskiy", "zelenskyy"), ("zelensky", "zelenskiy"), ("sloviansk", "slovyansk"),
+     ("kharkiv", "kharkov"), ("odesa", "odessa"), ("shoigu", "shoygu"), ("putin", "putin")],
+)
+def test_spelling_variants_merge(a, b):
+    assert is_variant(a, b) and is_variant(b, a)
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    # different places or people whose spellings are close; Kyiv/Kiev is too short for the rule (alias data)
+    [("austria", "australia"), ("russia", "prussia"), ("iran", "iraq"), ("niger", "nigeria"),
+     ("slovakia", "slovenia"), ("kyiv", "kiev"), ("gambia", "zambia"), ("sweden", "swedes"),
+     ("peskov", "peskova"), ("maria", "mario"), ("daniel", "daniela"), ("jordan", "jordana")],
+)
+def test_different_names_do_not_merge(a, b):
+    assert not is_variant(a, b)
+
+
+@pytest.mark.parametrize(
+    "a, b, label, same",
+    [
+        ("volodymyr zelensky", "volodymyr zelenskyy", "PERSON", True),
+        ("joe biden", "hunter biden", "PERSON", False),
+        ("george w bush", "george h w bush", "PERSON", False),
+        ("george w bush", "george bush", "PERSON", True),
+        ("sloviansk", "slovyansk", "GPE", True),
+        ("north korea", "south korea", "GPE", False),
+    ],
+)
+def test_names_match(a, b, label, same):
+    assert names_match(a, b, label) is same
+
+
+def test_alias_data_is_consistent():
+    data = json.loads((DATA / "entity_aliases.json").read_text(encoding="utf-8"))
+    seen: dict[str, str] = {}
+    for g in data["groups"]:
+        assert g["label"] in LABEL_PREFERENCE
+        for form in [g["name"], *g["aliases"]]:
+            assert seen.setdefault(name_key(form), g["name"]) == g["name"], f"{form} is in two groups"
+    assert alias_table()["kiev"] == ("Kyiv", "GPE")
 
 
 def test_short_form_links_to_full_name_in_the_document():
@@ -35,7 +123,89 @@ def test_short_form_links_to_full_name_in_the_document():
     assert out[2].label == "PERSON" and out[2].entity_id == out[3].entity_id
 
 
-def test_spacy_ner_runs_on_english_and_skips_other_languages():
+def test_short_form_takes_the_nearest_full_name_before_it():
+    ms = [Mention("Donald Trump", "PERSON", 0, 12), Mention("Trump", "PERSON", 20, 25),
+          Mention("Melania Trump", "PERSON", 40, 53), Mention("Trump", "PERSON", 60, 65)]
+    assert [m.name for m in canonicalise(ms)] == ["Donald Trump", "Donald Trump", "Melania Trump", "Melania Trump"]
+
+
+def _batch(*docs: list[tuple[str, str]]) -> list[list[Mention]]:
+    """Canonicalised mentions of several documents, each given as (text, label) pairs."""
+    out = []
+    for pairs in docs:
+        ms, at = [], 0
+        for text, label in pairs:
+            ms.append(Mention(text, label, at, at + len(text)))
+            at += len(text) + 10
+        out.append(canonicalise(ms))
+    return out
+
+
+def _rows(batch: list[list[Mention]]) -> list[dict]:
+    """What refresh_entities would make of these mentions: one row per entity id."""
+    rows: dict[str, dict] = {}
+    for doc in batch:
+        for m in doc:
+            r = rows.setdefault(m.entity_id, {"entity_id": m.entity_id, "name": m.name, "label": m.label,
+                                              "aliases": set(), "n_mentions": 0})
+            r["aliases"].add(m.text)
+            r["n_mentions"] += 1
+    return [{**r, "aliases": sorted(r["aliases"])} for r in rows.values()]
+
+
+def test_variants_and_surnames_link_across_documents():
+    batch = _batch(
+        [("Volodymyr Zelensky", "PERSON"), ("Zelensky", "PERSON"), ("Vladimir Putin", "PERSON")],
+        [("President Zelenskyy", "PERSON"), ("Putin", "PERSON"), ("Kiev", "PERSON")],
+        [("Volodymyr Zelenskiy", "PERSON"), ("Kyiv", "GPE"), ("Sloviansk", "GPE")],
+        [("Slovyansk", "GPE")],
+    )
+    link_mentions([m for d in batch for m in d])
+    by_text = {m.text: m for d in batch for m in d}
+    zel = {by_text[t].entity_id for t in ("Volodymyr Zelensky", "Zelensky", "President Zelenskyy",
+                                          "Volodymyr Zelenskiy")}
+    assert len(zel) == 1 and by_text["President Zelenskyy"].name == "Volodymyr Zelensky"
+    assert by_text["Putin"].entity_id == by_text["Vladimir Putin"].entity_id
+    # alias data: Kiev is Kyiv, and a place even where spaCy said PERSON
+    assert by_text["Kiev"].entity_id == by_text["Kyiv"].entity_id and by_text["Kiev"].label == "GPE"
+    assert by_text["Slovyansk"].entity_id == by_text["Sloviansk"].entity_id
+
+
+def test_people_sharing_a_surname_stay_apart():
+    batch = _batch([("Joe Biden", "PERSON")], [("Hunter Biden", "PERSON")], [("Biden", "PERSON")])
+    link_mentions([m for d in batch for m in d])
+    joe, hunter, alone = (d[0] for d in batch)
+    assert len({joe.entity_id, hunter.entity_id, alone.entity_id}) == 3
+    assert alone.name == "Biden"  # ambiguous: not guessed
+
+
+def test_known_ids_are_kept_when_new_spellings_arrive():
+    first = _batch([("Volodymyr Zelenskyy", "PERSON"), ("Kyiv", "GPE"), ("Mr Biden", "PERSON")])
+    link_mentions([m for d in first for m in d])
+    known = _rows(first)
+    ids = {r["name"]: r["entity_id"] for r in known}
+    # more documents with the common spelling arrive: the id stays the one the first spelling got
+    second = _batch([("Volodymyr Zelensky", "PERSON"), ("Zelensky", "PERSON"), ("Kiev", "GPE")],
+                    [("Volodymyr Zelensky", "PERSON"), ("Biden", "PERSON")])
+    link_mentions([m for d in second for m in d], known)
+    assert {m.entity_id for m in second[0][:2]} | {second[1][0].entity_id} == {ids["Volodymyr Zelenskyy"]}
+    assert second[0][0].name == "Volodymyr Zelenskyy"
+    assert second[0][2].entity_id == ids["Kyiv"]
+    assert second[1][1].entity_id == ids["Biden"]
+
+
+def test_gazetteer_finds_known_entities_in_german_text():
+    batch = _batch([("Vladimir Putin", "PERSON"), ("Donald Trump", "PERSON"), ("Post", "ORG")])
+    entities = link_mentions([m for d in batch for m in d])
+    text = "Putins Sprecher sagte in Moskau, Donald Trump habe mit Kiew gesprochen. Die Post kam nicht."
+    found = {(m.text, m.name) for m in gazetteer_mentions(text, gazetteer(entities))}
+    assert found == {("Putins", "Vladimir Putin"), ("Moskau", "Moscow"), ("Donald Trump", "Donald Trump"),
+                     ("Kiew", "Kyiv")}
+    for m in gazetteer_mentions(text, gazetteer(entities)):
+        assert text[m.start : m.end] == m.text
+
+
+def test_spacy_ner_runs_on_english_and_the_gazetteer_on_german():
     en = Doc(SourceFile("b", "b/en.txt", "/x", 1, 0), "1" * 64, b"", 0.0)
     en.text, en.language = "Russian President Vladimir Putin spoke with Donald Trump in Moscow on Tuesday.", "en"
     de = Doc(SourceFile("b", "b/de.txt", "/x", 1, 0), "2" * 64, b"", 0.0)
@@ -46,6 +216,9 @@ def test_spacy_ner_runs_on_english_and_skips_other_languages():
     assert rejects == []
     names = {(m.name, m.label) for m in en.mentions}
     assert ("Vladimir Putin", "PERSON") in names and ("Moscow", "GPE") in names
-    for m in en.mentions:
-        assert en.text[m.start : m.end] == m.text
-    assert de.mentions == []
+    for d in (en, de):
+        for m in d.mentions:
+            assert d.text[m.start : m.end] == m.text
+    ids = {m.name: m.entity_id for m in en.mentions}
+    assert {(m.text, m.entity_id) for m in de.mentions} == {("Putin", ids["Vladimir Putin"]),
+                                                             ("Donald Trump", ids["Donald Trump"])}
