@@ -86,6 +86,7 @@ QUOTES = pa.schema(
         _f("speaker_mention", _str, "Words in the text that name the speaker."),
         _f("cue", _str, "Verb of saying."),
         _f("kind", _str, "'full' (a clause or more) or 'partial' (a fragment).", False),
+        _f("quote_key", _str, "The quote's words, ASCII-folded and lower-cased (the same quote across outlets)."),
     ]
 )
 

@@ -1,76 +1,170 @@
-"""Quotes: quoted spans in `documents.text` and a first guess at who said them.
+"""Quotes: quoted spans in `documents.text`, who said them, and a key that finds the same quote elsewhere.
 
-Runs on normalised text, where every language's marks are “…” and ‘…’ (tasks/normalise.py). Speakers come
-from a verb-of-saying lexicon and the document's entity mentions (no dependency parse yet): the named
-mention nearest to the cue outside the quote, "according to X", a pronoun resolved to the last person named
-before it, or, for a paragraph that is only a quote, the speaker of the quote just before it.
+Runs on normalised text, where every language's marks are “…” and ‘…’ and apostrophes are ’
+(tasks/normalise.py).
+
+Finding (`find_quotes`): marks are paired by type within a paragraph; a stray or unclosed mark costs only its
+own quote; a paragraph that leaves a quote open while the next one opens again is a quote running over
+paragraphs (the news convention); a quote inside a quote is part of the outer one; ’ between letters is an
+apostrophe. Single-quoted spans are quotes in documents that quote with single marks (British style); in a
+document that quotes with double marks they are headlines' quotes, titles or scare quotes, kept with no speaker.
+
+Attribution (`attribute`), English, from the dependency parse (tasks/nlp.py): from the quote's tokens up
+through their heads to a verb of saying (tasks/data/speech_en.json), whose subject is the speaker; else
+"according to X", a verb of saying elsewhere in the quote's sentence, "X: “…”"; else a quote standing alone in
+its paragraph (or following an attributed one in the same paragraph) continues the previous quote's speaker.
+A pronoun subject resolves to the preceding person of the right gender, preferring sentence subjects; a
+description ("the Russian president") to the person the document introduced with those words; a subject no
+entity covers keeps its words as `speaker_mention`. German and other text without a parse uses the lexicon of
+its language (tasks/data/speech_de.json) and capitalised-name patterns („…“, sagte X / X sagte: „…“ / laut X).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+from unidecode import unidecode
 
 from tasks.records import Doc, Mention, Quote, Reject, run_per_doc
 
-CUES = frozenset(
-    """
-    said says say told tells wrote writes added adds insisted insists claimed claims warned warns posted posts
-    stated states asked asks declared declares noted notes explained explains argued argues replied replies
-    announced announces stressed stresses emphasized emphasised tweeted continued continues urged urges
-    called calls described describes acknowledged acknowledges admitted admits suggested suggests
-    sagte sagt erklärte erklärt betonte betont schrieb schreibt meinte meint fügte sagten erklärten warnte
-    warnt forderte fordert
-    """.split()
-)
-PRONOUNS = frozenset({"he", "she", "er", "sie"})
-SPEAKER_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
-# A quote of this many words or more, or one that ends in sentence punctuation, is "full"; shorter is "partial".
-_FULL_MIN_WORDS = 6
-_QUOTE_RE = re.compile(r"“([^“”\n]+)”|‘([^‘\n]+?)’(?![\w])")
+DATA = Path(__file__).with_name("data")
+OPEN_D, CLOSE_D, OPEN_S, CLOSE_S = "“", "”", "‘", "’"
+SPEAKER_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC"})
 _WORD = re.compile(r"\w+")
-_ACCORDING = re.compile(r"\b(according to|laut|zufolge)\b", re.I)
-# How far (characters) from a quote a cue and a speaker may be, within the same paragraph.
-_WINDOW = 200
+# A quote of this many words or more, or one that reads as a sentence, is "full"; shorter is "partial".
+_FULL_MIN_WORDS = 6
 
 
 @dataclass(frozen=True)
 class QuoteOptions:
+    """Knobs of quote finding and attribution (defaults measured on PolNeAR train, docs/quotes.md)."""
+
     full_min_words: int = _FULL_MIN_WORDS
-    window: int = _WINDOW
+    # how far back (characters) a pronoun looks for its person, and a description for the name it stands for
+    pronoun_window: int = 1500
+    # prefer the outermost verb of saying on the way up from a quote ("She added that both leaders
+    # acknowledged that “…”": the reporter quotes her words), measured on PolNeAR train
+    outermost_cue: bool = True
+    # single-quoted spans are speech only in documents without double-quoted ones (see module docstring)
+    single_quotes_when_no_double: bool = True
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Verbs of saying and the words around them for one language (tasks/data/speech_<lang>.json)."""
+
+    cues: frozenset[str]
+    weak: frozenset[str]
+    according: frozenset[str]
+    person_nouns: frozenset[str]
+    pronouns: dict
+    forms: frozenset[str]
+    titles: frozenset[str]
+    determiners: frozenset[str]
+    particles: frozenset[str]
+
+
+@lru_cache(maxsize=8)
+def load_lexicon(lang: str) -> Lexicon | None:
+    """The lexicon of a language, or None when there is none (quotes are then found but not attributed)."""
+    path = DATA / f"speech_{lang}.json"
+    if not path.exists():
+        return None
+    d = json.loads(path.read_text(encoding="utf-8"))
+    low = lambda key: frozenset(w.lower() for w in d.get(key, []))  # noqa: E731
+    return Lexicon(
+        cues=low("strong") | low("weak"), weak=low("weak"), according=low("according"),
+        person_nouns=low("person_nouns"), pronouns=d.get("pronouns", {}), forms=low("forms"), titles=low("titles"),
+        determiners=low("determiners"), particles=low("name_particles"),
+    )
+
+
+@lru_cache(maxsize=1)
+def first_names() -> dict[str, str]:
+    """First name (lower case) -> 'm' or 'f' (tasks/data/quotes_names.json)."""
+    d = json.loads((DATA / "quotes_names.json").read_text(encoding="utf-8"))
+    return {**{n: "m" for n in d["male"]}, **{n: "f" for n in d["female"]}}
+
+
+# -- finding -----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Span:
+    start: int  # offsets of the text inside the marks, in the document
+    end: int
+    mark: str  # "d" or "s"
+    para: int
+
+
+def _paragraph_spans(para: str, base: int, idx: int) -> tuple[list[_Span], int | None]:
+    """Quoted spans of one paragraph and the offset of a double quote left open at its end (or None)."""
+    spans: list[_Span] = []
+    open_d: int | None = None
+    open_s: list[int] = []
+    n = len(para)
+    for i, c in enumerate(para):
+        if c == OPEN_D:
+            open_d = i  # a second opener before any closer: the first was stray, and costs only its quote
+            open_s = [s for s in open_s if s < i]
+        elif c == CLOSE_D:
+            if open_d is not None:
+                spans.append(_Span(base + open_d + 1, base + i, "d", idx))
+                # a single quote opened inside and never closed ends with the double quote around it
+                open_s = [s for s in open_s if s < open_d]
+                open_d = None
+        elif c == OPEN_S:
+            open_s.append(i)
+        elif c == CLOSE_S:
+            prev = para[i - 1] if i else " "
+            nxt = para[i + 1] if i + 1 < n else " "
+            if nxt.isalnum() and prev.isalnum():
+                continue  # apostrophe: Russia’s, don’t
+            if open_s and not prev.isspace():
+                s = open_s.pop()
+                spans.append(_Span(base + s + 1, base + i, "s", idx))
+    return spans, open_d
+
+
+def _strip(text: str, span: _Span) -> _Span | None:
+    """The span without surrounding spaces; None when it holds no word."""
+    inner = text[span.start : span.end]
+    if not _WORD.search(inner):
+        return None
+    lead = len(inner) - len(inner.lstrip())
+    return _Span(span.start + lead, span.start + len(inner.rstrip()), span.mark, span.para)
 
 
 def find_quotes(text: str, options: QuoteOptions = QuoteOptions()) -> list[Quote]:
-    """Quoted spans of normalised text, paragraph by paragraph; an unclosed mark costs only its own quote.
+    """Quoted spans of normalised text in document order, with `kind`; offsets are those of the quoted text.
 
-    A paragraph that opens a quote and does not close it, followed by a paragraph that opens one again, is a
-    quote running over paragraphs (the news convention): its text runs to the end of the paragraph.
+    Pairs “…” and ‘…’ by type within a paragraph; an unclosed or stray mark costs at most its own quote. A
+    paragraph that leaves a double quote open while the next paragraph opens one is a quote running over
+    paragraphs: its text runs to the paragraph's end. A quote inside another is part of it (not returned).
     """
-    quotes: list[Quote] = []
-    pos = 0
+    spans: list[_Span] = []
     paras = text.split("\n\n")
+    pos = 0
     for i, para in enumerate(paras):
-        for m in _QUOTE_RE.finditer(para):
-            g = 1 if m.group(1) is not None else 2
-            inner = m.group(g)
-            lead = len(inner) - len(inner.lstrip())
-            inner = inner.strip()
-            if not _WORD.search(inner):
-                continue
-            start = pos + m.start(g) + lead
-            quotes.append(Quote(text=inner, start=start, end=start + len(inner), kind=_kind(inner, options)))
-        opened = para.rfind("“")
-        if opened > para.rfind("”") and i + 1 < len(paras) and paras[i + 1].startswith("“"):
-            inner = para[opened + 1 :].strip()
-            if _WORD.search(inner):
-                start = pos + opened + 1
-                quotes.append(Quote(text=inner, start=start, end=start + len(inner), kind="full"))
+        found, open_d = _paragraph_spans(para, pos, i)
+        spans.extend(found)
+        if open_d is not None and i + 1 < len(paras) and paras[i + 1].lstrip().startswith(OPEN_D):
+            spans.append(_Span(pos + open_d + 1, pos + len(para), "d", i))
         pos += len(para) + 2
-    return quotes
+    spans = [s for s in (_strip(text, s) for s in spans) if s is not None]
+    # a quote inside another quote is part of the outer one
+    outer = [s for s in spans if not any(o is not s and o.start <= s.start and s.end <= o.end
+                                         and (o.start, o.end) != (s.start, s.end) for o in spans)]
+    outer.sort(key=lambda s: s.start)
+    return [Quote(text=text[s.start : s.end], start=s.start, end=s.end, kind=_kind(text[s.start : s.end], options),
+                  mark=s.mark, paragraph=s.para) for s in outer]
 
 
 def _kind(inner: str, options: QuoteOptions) -> str:
@@ -83,52 +177,536 @@ def _kind(inner: str, options: QuoteOptions) -> str:
     return "full" if n_words >= options.full_min_words or sentence else "partial"
 
 
-def _paragraph_bounds(text: str, offset: int) -> tuple[int, int]:
-    start = text.rfind("\n\n", 0, offset)
-    end = text.find("\n\n", offset)
-    return (0 if start < 0 else start + 2), (len(text) if end < 0 else end)
+def quote_key(text: str) -> str:
+    """The quote's words, ASCII-folded and lower-cased: the same quote under other marks, case or punctuation
+    has the same key (the cross-outlet clusters in warehouse/marts/mart_quote_clusters.sql compare keys)."""
+    return " ".join(_WORD.findall(unidecode(text).lower()))
 
 
-def _outside(quotes: list[Quote], start: int, end: int) -> bool:
-    return not any(q.start - 1 <= start < q.end + 1 or q.start - 1 < end <= q.end + 1 for q in quotes)
+# -- attribution: shared ---------------------------------------------------------------------------------------
 
 
-def attribute(text: str, quotes: list[Quote], mentions: list[Mention], options: QuoteOptions = QuoteOptions()) -> None:
-    """Fill speaker, speaker_entity_id, speaker_mention and cue of each quote in place."""
-    speakers = sorted((m for m in mentions if m.label in SPEAKER_LABELS), key=lambda m: m.start)
-    previous: Quote | None = None
-    for q in quotes:
-        p_start, p_end = _paragraph_bounds(text, q.start)
-        lo, hi = max(p_start, q.start - options.window), min(p_end, q.end + options.window)
-        here = [m for m in speakers if lo <= m.start and m.end <= hi and _outside(quotes, m.start, m.end)]
-        cues = [
-            (w.start() + lo, w.group(0))
-            for w in _WORD.finditer(text[lo:hi])
-            if w.group(0).lower() in CUES and _outside(quotes, w.start() + lo, w.end() + lo)
-        ]
-        acc = _ACCORDING.search(text, lo, hi)
-        chosen: Mention | None = None
-        if cues:
-            cue_at, q.cue = min(cues, key=lambda c: abs(c[0] - (q.start if c[0] < q.start else q.end)))
-            if here:
-                chosen = min(here, key=lambda m: abs(m.start - cue_at))
-            else:
-                pron = [w for w in _WORD.finditer(text, lo, hi) if w.group(0).lower() in PRONOUNS
-                        and abs(w.start() - cue_at) < 30 and _outside(quotes, w.start(), w.end())]
-                if pron:
-                    q.speaker_mention = pron[0].group(0)
-                    before = [m for m in speakers if m.label == "PERSON" and m.end <= q.start]
-                    chosen = before[-1] if before else None
-        elif acc and here:
-            chosen = min((m for m in here if m.start > acc.start()), key=lambda m: m.start, default=None)
-        elif previous is not None and previous.speaker and text[p_start:q.start].strip("“‘ ") == "":
-            # a paragraph that opens with a quote and names nobody continues the previous quote's speaker
-            q.speaker, q.speaker_entity_id = previous.speaker, previous.speaker_entity_id
-            q.speaker_mention = previous.speaker_mention
-        if chosen is not None:
-            q.speaker, q.speaker_entity_id = chosen.name, chosen.entity_id
-            q.speaker_mention = q.speaker_mention or chosen.text
-        previous = q
+@dataclass
+class _Who:
+    """A speaker as found in the text: the words, and the entity they resolve to (if any)."""
+
+    mention: str | None
+    name: str | None = None
+    entity_id: str | None = None
+    cue: str | None = None
+    start: int = -1  # where the speaker's words are (for the pronoun resolution of later quotes)
+
+
+def _set(q: Quote, who: _Who) -> None:
+    q.speaker, q.speaker_entity_id = who.name, who.entity_id
+    q.speaker_mention, q.cue = who.mention, who.cue
+
+
+def _inside(quotes: list[Quote], start: int, end: int) -> bool:
+    """True when [start, end) lies inside a quote (marks included)."""
+    return any(q.start - 1 <= start and end <= q.end + 1 for q in quotes)
+
+
+def _gender(name: str, text: str, mentions: list[Mention]) -> str | None:
+    """'m', 'f' or None for a person: an honorific before one of its mentions, else the first-name list."""
+    for m in mentions:
+        if m.name == name:
+            before = text[max(0, m.start - 6) : m.start].lower()
+            if re.search(r"\b(mr|sir)\.?\s*$", before):
+                return "m"
+            if re.search(r"\b(mrs|ms|miss)\.?\s*$", before):
+                return "f"
+    first = name.split(" ")[0].lower()
+    return first_names().get(first)
+
+
+# -- attribution: English with the parse ---------------------------------------------------------------------------
+
+_SUBJ = ("nsubj", "csubj")
+_RELATIVE = frozenset({"who", "which", "that"})
+
+
+def _subject(verb, lex: Lexicon):
+    """The token that is the verb's speaker: its subject, climbing through coordination and participles
+    ("X said … and added", "X wrote, adding"); the antecedent of a relative "who"; None if there is none."""
+    v = verb
+    for _ in range(5):
+        for ch in v.children:
+            if ch.dep_ in _SUBJ or (ch.dep_ == "nsubjpass" and v.lemma_.lower() in ("quote", "cite")):
+                if ch.lower_ in _RELATIVE and v.dep_ == "relcl":
+                    return v.head
+                return ch
+            if ch.dep_ == "agent":
+                objs = [g for g in ch.children if g.dep_ == "pobj"]
+                if objs:
+                    return objs[0]
+        if v.dep_ == "relcl":
+            return v.head
+        if v.dep_ in ("conj", "xcomp", "advcl") and v.head is not v:
+            v = v.head
+            continue
+        break
+    return None
+
+
+def _phrase(tok) -> tuple[int, int]:
+    """Character span of the noun phrase headed by `tok`: its determiners, modifiers and compounds to the left
+    (contiguous), never relative clauses, appositions or anything across a paragraph break."""
+    keep = {"compound", "amod", "det", "poss", "nmod", "nummod", "quantmod", "case", "npadvmod"}
+    left = tok
+    for t in reversed(list(tok.lefts)):
+        if t.dep_ not in keep or t.i < left.i - 1 - (len(list(t.subtree)) - 1) or "\n" in t.text:
+            break
+        edge = t.left_edge
+        if any("\n" in x.text for x in tok.doc[edge.i : tok.i]):
+            break
+        left = edge
+    right = tok
+    for t in tok.rights:
+        if t.dep_ in ("compound", "flat", "case") and t.i == right.i + 1:
+            right = t
+        else:
+            break
+    return left.idx, right.idx + len(right.text)
+
+
+def _mention_at(mentions: list[Mention], start: int, end: int) -> Mention | None:
+    """The speaker-like mention that contains [start, end)."""
+    for m in mentions:
+        if m.start <= start and end <= m.end and m.label in SPEAKER_LABELS:
+            return m
+    return None
+
+
+def _plausible(tok, lex: Lexicon, mentions: list[Mention]) -> bool:
+    """Whether a subject can be a speaker: a name, a pronoun, or a noun for people or organisations."""
+    if tok.pos_ in ("PROPN", "PRON") or _mention_at(mentions, tok.idx, tok.idx + len(tok.text)):
+        return tok.lower_ not in ("it", "this", "that", "which", "what")
+    return tok.lemma_.lower() in lex.person_nouns or tok.lower_ in lex.person_nouns
+
+
+def _resolve_pronoun(pron: str, at: int, text: str, mentions: list[Mention], sdoc, lex: Lexicon,
+                     quotes: list[Quote], options: QuoteOptions) -> Mention | None:
+    """The person a he/she before offset `at` stands for: the nearest preceding person of a compatible gender,
+    preferring one that is a sentence's subject (a possessive or an object is rarely what "he" means)."""
+    want = lex.pronouns.get(pron.lower())
+    if want is None:
+        return None
+    people = [m for m in mentions if m.label == "PERSON" and m.end <= at and at - m.start <= options.pronoun_window
+              and not _inside(quotes, m.start, m.end)]
+    ok = [m for m in people if _gender(m.name, text, mentions) in (None, want)]
+    if not ok:
+        return None
+    if sdoc is not None:
+        for m in reversed(ok):
+            span = sdoc.char_span(m.start, m.end, alignment_mode="expand")
+            if span is not None and span.root.dep_ in ("nsubj", "nsubjpass"):
+                return m
+    return ok[-1]
+
+
+def _resolve_description(tok, text: str, mentions: list[Mention], at: int) -> Mention | None:
+    """The person a description ("the Russian president") stands for: a person the document introduces with
+    the description's noun right before the name ("Russian President Vladimir Putin") or in an apposition
+    ("Kellogg, the special envoy"), preferring more matching modifiers, then the nearest before the quote."""
+    noun = tok.lemma_.lower()
+    mods = {t.lower_ for t in tok.lefts if t.dep_ in ("amod", "compound")}
+    best: tuple[tuple[int, int], Mention] | None = None
+    for m in mentions:
+        if m.label != "PERSON":
+            continue
+        before = [w.lower() for w in _WORD.findall(text[max(0, m.start - 60) : m.start])][-4:]
+        after = text[m.end : m.end + 80]
+        appos = [w.lower() for w in _WORD.findall(after.split(",")[1])][:6] if after.startswith(",") else []
+        for ctx in (before, appos):
+            if noun in ctx or noun + "s" in ctx:
+                if m.start > at:
+                    continue  # the document must have named the person before describing them
+                score = (len(mods & set(ctx)), m.start)
+                if best is None or score > best[0]:
+                    best = (score, m)
+    return best[1] if best else None
+
+
+def _who_from_token(tok, cue_tok, text: str, mentions: list[Mention], sdoc, lex: Lexicon, quotes: list[Quote],
+                    options: QuoteOptions) -> _Who:
+    """Turn a subject token into a speaker: entity, pronoun, description or plain words."""
+    cue = cue_tok.text if cue_tok is not None else None
+    start, end = _phrase(tok)
+    words = text[start:end].strip()
+    m = _mention_at(mentions, tok.idx, tok.idx + len(tok.text))
+    if m is None:
+        # an apposition naming the person: "his spokesman, Dmitry Peskov, said"
+        for ch in tok.children:
+            if ch.dep_ == "appos":
+                m = _mention_at(mentions, ch.idx, ch.idx + len(ch.text))
+                if m is not None and m.label == "PERSON":
+                    break
+                m = None
+    if m is None:
+        # a name closing the subject after a title: "Member of Parliament Inna Sovsun" (not "a spokesman for
+        # Hillary Clinton", not "Trump’s spokesman")
+        sub = [t for t in tok.subtree if t.dep_ not in ("relcl", "poss") and not any(
+            a.dep_ in ("relcl", "poss", "acl") for a in t.ancestors if a.i > tok.i or a.i < tok.i and a in tok.subtree)]
+        for t in sub:
+            mm = _mention_at(mentions, t.idx, t.idx + len(t.text))
+            if mm is not None and mm.label == "PERSON" and t.i > tok.i:
+                prev = text[:mm.start].rstrip()
+                if tok.pos_ == "PROPN" or prev.endswith(",") or (prev.split() and prev.split()[-1][:1].isupper()):
+                    m = mm
+                    break
+    if m is None and tok.pos_ in ("PROPN", "NOUN") and tok.text[:1].isupper():
+        # a surname the entity stage missed here but found elsewhere in the document
+        for mm in mentions:
+            if mm.label == "PERSON" and mm.name.split(" ")[-1].lower() == tok.lower_:
+                m = mm
+                break
+    if m is not None:
+        if m.start < start or m.end > end:
+            start, end = min(start, m.start), max(end, m.end)
+            words = text[start:end].strip()
+        return _Who(words, m.name, m.entity_id, cue, m.start)
+    if tok.pos_ == "PRON":
+        ref = _resolve_pronoun(tok.lower_, tok.idx, text, mentions, sdoc, lex, quotes, options)
+        if ref is not None:
+            return _Who(tok.text, ref.name, ref.entity_id, cue, tok.idx)
+        return _Who(tok.text, None, None, cue, tok.idx)
+    if tok.pos_ == "PROPN" or (tok.text[:1].isupper() and tok.i > tok.sent.start and tok.pos_ == "NOUN"):
+        name = re.sub(r"^(the|The)\s+", "", words).strip(" ,.;:")
+        return _Who(words, name or None, None, cue, tok.idx)
+    after = text[end : end + 16]
+    if after.startswith(","):
+        # "the special envoy to Ukraine, Gen. Keith Kellogg": the name right after the description
+        nxt = [mm for mm in mentions if mm.label == "PERSON" and end < mm.start <= end + 16]
+        if nxt:
+            return _Who(words, nxt[0].name, nxt[0].entity_id, cue, tok.idx)
+    ref = _resolve_description(tok, text, mentions, tok.idx)
+    if ref is not None:
+        return _Who(words, ref.name, ref.entity_id, cue, tok.idx)
+    return _Who(words or tok.text, None, None, cue, tok.idx)
+
+
+def _is_cue(tok, lex: Lexicon) -> bool:
+    return tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() in lex.cues
+
+
+# Once a verb of saying is found above a quote, the climb goes on only through clauses that are what was said
+# (complements, coordination): "X said that Y acknowledged “…”" reaches X, "X said …, while Y stated “…”" not.
+_CONTENT_DEPS = frozenset({"ccomp", "xcomp", "conj"})
+
+
+def _cue_chain(qtoks: list, inside, lex: Lexicon, mentions: list[Mention], bounds: tuple[int, int]) -> list:
+    """Verbs of saying above the quote's tokens in the parse, nearest first (only those with a speaker).
+
+    The climb stays inside the quote's paragraph (`bounds`): spaCy runs sentences over paragraph breaks, so a
+    head can sit in the paragraph before."""
+    chain = []
+    seen = set()
+    for t in qtoks:
+        if not inside(t) or t.is_punct or inside(t.head):
+            continue  # climb from the quote's own roots; its final stop often hangs on the sentence's root
+        h = t
+        have_cue = False
+        for _ in range(12):
+            if h.head is h:
+                break
+            if have_cue and h.dep_ not in _CONTENT_DEPS:
+                break
+            h = h.head
+            if not bounds[0] <= h.idx < bounds[1]:
+                break
+            if inside(h) or h.i in seen:
+                continue
+            seen.add(h.i)
+            if _is_cue(h, lex):
+                subj = _subject(h, lex)
+                if subj is not None and not inside(subj) and bounds[0] <= subj.idx < bounds[1] and (
+                    h.lemma_.lower() not in lex.weak or _plausible(subj, lex, mentions)
+                ):
+                    chain.append((h, subj))
+                    have_cue = True
+    return chain
+
+
+def _sentence_bounds(sdoc, start: int, end: int) -> tuple[int, int]:
+    """Character bounds of the sentences the quote touches, extended over a sentence break spaCy puts between a
+    closing mark and a lower-case attribution (“…” he said)."""
+    first = sdoc.char_span(start, start + 1, alignment_mode="expand")
+    last = sdoc.char_span(max(start, end - 1), end, alignment_mode="expand")
+    p_lo = sdoc.text.rfind("\n\n", 0, start)
+    p_hi = sdoc.text.find("\n\n", end)
+    p_lo, p_hi = (0 if p_lo < 0 else p_lo + 2), (len(sdoc.text) if p_hi < 0 else p_hi)
+    # spaCy sometimes runs a sentence over a paragraph break; a paragraph bounds the sentence
+    lo = max(p_lo, first.sent.start_char if first is not None else start)
+    hi = min(p_hi, last.sent.end_char if last is not None else end)
+    rest = sdoc.text[hi : hi + 4].lstrip(" ”’")
+    if rest[:1].islower() and last is not None:
+        nxt = sdoc.char_span(hi + (len(sdoc.text[hi : hi + 4]) - len(rest)), hi + 5, alignment_mode="expand")
+        if nxt is not None:
+            hi = max(hi, min(p_hi, nxt.sent.end_char))
+    return lo, hi
+
+
+def _according(sdoc, lo: int, hi: int, quotes: list[Quote], lex: Lexicon):
+    """The object of "according to X" in [lo, hi), outside quotes."""
+    for t in sdoc.char_span(lo, hi, alignment_mode="expand") or []:
+        if t.lower_ in lex.according and not _inside(quotes, t.idx, t.idx + 1):
+            for to in t.children:
+                objs = [o for o in to.children if o.dep_ == "pobj"]
+                if objs:
+                    return t, objs[0]
+            nxt = t.nbor(1) if t.i + 1 < len(t.doc) else None
+            if nxt is not None and nxt.lower_ == "to":
+                objs = [o for o in nxt.children if o.dep_ == "pobj"]
+                if objs:
+                    return t, objs[0]
+    return None
+
+
+def _attribute_parsed(text: str, quotes: list[Quote], mentions: list[Mention], sdoc, lex: Lexicon,
+                      options: QuoteOptions) -> dict[int, _Who]:
+    """Speakers of the quotes (index -> _Who) read from the dependency parse."""
+    found: dict[int, _Who] = {}
+    for qi, q in enumerate(quotes):
+        span = sdoc.char_span(q.start, q.end, alignment_mode="expand")
+        if span is None:
+            continue
+        lo_q, hi_q = q.start - 1, q.end + 1
+
+        def inside(t, lo_q=lo_q, hi_q=hi_q):
+            return lo_q <= t.idx < hi_q
+
+        p_lo = text.rfind("\n\n", 0, q.start)
+        p_hi = text.find("\n\n", q.end)
+        bounds = (0 if p_lo < 0 else p_lo + 2, len(text) if p_hi < 0 else p_hi)
+        chain = _cue_chain(list(span), inside, lex, mentions, bounds)
+        pick = None
+        if chain:
+            pick = chain[-1] if options.outermost_cue else chain[0]
+        lo, hi = _sentence_bounds(sdoc, q.start, q.end)
+        if pick is None:
+            acc = _according(sdoc, lo, hi, quotes, lex)
+            if acc is not None:
+                pick = acc
+        if pick is None:
+            # a verb of saying elsewhere in the sentence, outside every quote: nearest to the quote; a short
+            # sentence right after the closing mark counts too (“… President!” Trump added.)
+            after = text[q.end + 1 : q.end + 4]
+            if q.end + 1 >= hi - 1 and after[:1] == " " and after.strip()[:1] not in (OPEN_D, OPEN_S):
+                nxt = sdoc.char_span(q.end + 2, min(len(text), q.end + 3), alignment_mode="expand")
+                if nxt is not None and len(nxt.sent) <= 15 and OPEN_D not in nxt.sent.text:
+                    hi = max(hi, min(nxt.sent.end_char, text.find("\n\n", q.end) % (len(text) + 1)))
+            sent = sdoc.char_span(lo, hi, alignment_mode="expand") or []
+            cands = []
+            for t in sent:
+                if _is_cue(t, lex) and not _inside(quotes, t.idx, t.idx + len(t.text)):
+                    subj = _subject(t, lex)
+                    if subj is not None and not _inside(quotes, subj.idx, subj.idx + 1) and lo <= subj.idx < hi and (
+                        t.lemma_.lower() not in lex.weak or _plausible(subj, lex, mentions)
+                    ):
+                        d = q.start - t.idx if t.idx < q.start else t.idx - q.end
+                        cands.append((d, t, subj))
+            if cands:
+                _, t, subj = min(cands, key=lambda c: c[0])
+                pick = (t, subj)
+        if pick is None:
+            # "X: “…”": a name or noun phrase ending right before a colon that opens the quote
+            before = text[max(lo, q.start - 3) : q.start - 1]
+            if before.rstrip().endswith(":"):
+                colon = text.rfind(":", lo, q.start)
+                prev = sdoc.char_span(max(lo, colon - 1), colon, alignment_mode="expand")
+                if prev is not None and len(prev) and prev[-1].pos_ in ("PROPN", "NOUN", "PRON"):
+                    tok = prev[-1]
+                    if tok.dep_ == "compound" or tok.pos_ == "PROPN" or tok.lower_ in lex.person_nouns:
+                        pick = (None, tok)
+        if pick is not None:
+            cue_tok, subj = pick
+            found[qi] = _who_from_token(subj, cue_tok, text, mentions, sdoc, lex, quotes, options)
+    return found
+
+
+# -- attribution: text without a parse (German, or any language with a lexicon) --------------------------------
+
+_CAP = r"[A-ZÄÖÜ][\w’'.-]*"
+
+
+def _name_after(s: str, lex: Lexicon) -> tuple[str, str | None] | None:
+    """(words, name) of the speaker at the start of `s`: "Olaf Scholz", "Kanzler Olaf Scholz" (name: the words
+    after titles), "der Minister" (a description: no name), "er" (a pronoun: no name)."""
+    m = re.match(rf"\s*((?:[\w.-]+\s+){{0,1}}(?:{_CAP}|(?:{'|'.join(map(re.escape, lex.particles)) or 'von'}))"
+                 rf"(?:\s+(?:{_CAP}|(?:{'|'.join(map(re.escape, lex.particles)) or 'von'})))*)", s)
+    if not m:
+        w = re.match(r"\s*(\w+)", s)
+        if w and w.group(1).lower() in lex.pronouns:
+            return w.group(1), None
+        return None
+    words = m.group(1).split()
+    if words[0].lower() in lex.pronouns:
+        return words[0], None
+    if words[0].lower() in lex.determiners:
+        # a description: the determiner and its noun (and a genitive: der Sprecher des Ministeriums)
+        desc = re.match(rf"\s*(\w+\s+(?:[\w-]+\s+)?{_CAP}(?:\s+(?:des|der)\s+(?:\w+\s+)?{_CAP})?)", s)
+        return (desc.group(1) if desc else " ".join(words[:2])), None
+    if not words[0][:1].isupper():
+        return None
+    while words and words[-1].lower() in lex.particles:
+        words.pop()
+    name_words = [w for w in words if w.lower().strip(".") not in lex.titles and w.lower() not in lex.titles]
+    name_words = [w.strip(".,;:") for w in name_words][:4]
+    if not name_words:
+        return " ".join(words), None
+    return " ".join(words), " ".join(name_words)
+
+
+def _name_before(s: str, lex: Lexicon) -> tuple[str, str | None] | None:
+    """The speaker at the end of `s` (text before a verb of saying): "… Olaf Scholz", "… der Minister"."""
+    toks = s.rstrip().split()
+    if not toks:
+        return None
+    last = toks[-1].strip(",;:")
+    if last.lower() in lex.pronouns:
+        return last, None
+    run: list[str] = []
+    for w in reversed(toks):
+        w2 = w.strip(",;:")
+        if w2 != w and run:
+            break
+        if w2[:1].isupper() or (run and w2.lower() in lex.particles):
+            run.insert(0, w2)
+        else:
+            if w2.lower() in lex.determiners and run:
+                return " ".join([w2, *run]), None
+            break
+    if not run:
+        return None
+    return _name_after(" ".join(run), lex)
+
+
+def _attribute_lexical(text: str, quotes: list[Quote], mentions: list[Mention], lex: Lexicon) -> dict[int, _Who]:
+    """Speakers from verbs of saying and capitalised names around each quote, for text without a parse.
+
+    Patterns: „…“, sagte X / „…“, so X (after the quote); X sagte: „…“ / X sagte, … „…“ (before it, in the
+    same sentence); laut X / X zufolge. A mention from the entities stage, when there is one, names the speaker.
+    """
+    found: dict[int, _Who] = {}
+    last_named: _Who | None = None
+    for qi, q in enumerate(quotes):
+        p_lo = text.rfind("\n\n", 0, q.start)
+        p_lo = 0 if p_lo < 0 else p_lo + 2
+        p_hi = text.find("\n\n", q.end)
+        p_hi = len(text) if p_hi < 0 else p_hi
+        after = text[q.end + 1 : p_hi]
+        stop = re.search(r"[.!?](\s|$)|[“‘]", after)
+        after = after[: stop.start()] if stop else after
+        sent_lo = max(text.rfind(". ", p_lo, q.start) + 2, p_lo)
+        before = text[sent_lo : q.start - 1]
+        who: _Who | None = None
+        m = re.match(r"\s*,?\s*(\w+)\b(.*)", after, re.S)
+        if m and m.group(1).lower() in lex.forms | lex.according:
+            got = _name_after(m.group(2), lex)
+            if got is not None:
+                who = _Who(got[0], got[1], None, m.group(1), q.end + 1 + m.start(2))
+        if who is None and m:
+            # “…,” Trump said / “…,” der Minister sagte (subject first)
+            got = _name_after(after.lstrip(" ,"), lex)
+            if got is not None:
+                rest = after.lstrip(" ,")[len(got[0]) :].split()
+                if rest and rest[0].strip(".,;:").lower() in lex.forms:
+                    who = _Who(got[0], got[1], None, rest[0].strip(".,;:"), q.end + 1)
+        if who is None:
+            # before the quote: the last verb of saying outside quotes in the sentence, with its subject before
+            # it (X sagte: „…“) or after it (Dann sagte X: „…“)
+            words = list(re.finditer(r"[\w’]+", before))
+            for w in reversed(words):
+                at = sent_lo + w.start()
+                if w.group(0).lower() in lex.forms and not _inside(quotes, at, at + 1):
+                    got = _name_before(before[: w.start()], lex) or _name_after(before[w.end():], lex)
+                    if got is not None:
+                        who = _Who(got[0], got[1], None, w.group(0), sent_lo)
+                    break
+        if who is None:
+            acc = re.search(r"\b(laut|according to)\s+(.+)$|(\S.*?)\s+zufolge\b", before + " " + after, re.I)
+            if acc:
+                got = _name_after(acc.group(2), lex) if acc.group(2) else _name_before(acc.group(3), lex)
+                if got is not None:
+                    who = _Who(got[0], got[1], None, acc.group(1) or "zufolge", q.start)
+        if who is not None:
+            if who.mention and who.mention.lower() in lex.pronouns and last_named is not None:
+                who.name = last_named.name
+            mm = _mention_in(mentions, who, text)
+            if mm is not None:
+                who.name, who.entity_id = mm.name, mm.entity_id
+            if who.name:
+                last_named = who
+            found[qi] = who
+    return found
+
+
+def _mention_in(mentions: list[Mention], who: _Who, text: str) -> Mention | None:
+    """An entity mention whose name matches the speaker's words (for languages with an entity stage)."""
+    if not who.mention:
+        return None
+    for m in mentions:
+        if m.label in SPEAKER_LABELS and m.text in who.mention:
+            return m
+    return None
+
+
+# -- attribution: entry point --------------------------------------------------------------------------------
+
+
+def _continuation(text: str, quotes: list[Quote], found: dict[int, _Who]) -> None:
+    """A quote nobody is named for continues the previous quote's speaker when the text supports it: it opens a
+    paragraph that holds nothing but quotes right after a paragraph with an attributed quote, or it follows an
+    attributed quote in its own paragraph (“…,” he said. “…”)."""
+    for qi, q in enumerate(quotes):
+        if qi in found or qi == 0:
+            continue
+        prev = quotes[qi - 1]
+        pw = found.get(qi - 1)
+        if pw is None:
+            continue
+        p_lo = text.rfind("\n\n", 0, q.start)
+        p_lo = 0 if p_lo < 0 else p_lo + 2
+        p_hi = text.find("\n\n", q.end)
+        p_hi = len(text) if p_hi < 0 else p_hi
+        para = text[p_lo:p_hi]
+        outside = para
+        for o in quotes:
+            if p_lo <= o.start and o.end <= p_hi:
+                outside = outside.replace(o.text, " ")
+        only_quotes = not _WORD.search(outside)
+        same_para = prev.start >= p_lo
+        prev_para_ok = prev.paragraph == q.paragraph - 1 if q.paragraph is not None else False
+        opens = text[p_lo:q.start].strip() in (OPEN_D, OPEN_S)
+        if (same_para and q.start > prev.end and q.kind == "full") or (only_quotes and prev_para_ok and opens) \
+                or (prev_para_ok and opens and q.kind == "full" and prev.kind == "full"
+                    and not _WORD.search(text[q.end + 1 : p_hi].split(".")[0] if q.end < p_hi else "")):
+            found[qi] = _Who(pw.mention, pw.name, pw.entity_id, None, pw.start)
+
+
+def attribute(text: str, quotes: list[Quote], mentions: list[Mention], options: QuoteOptions = QuoteOptions(),
+              analysis=None, language: str = "en") -> None:
+    """Fill speaker, speaker_entity_id, speaker_mention and cue of each quote in place.
+
+    `analysis` is the spaCy Doc of `text` (tasks/nlp.py); without it the lexicon of `language` and capitalised
+    names are used. Quotes that are not speech in a document that quotes with double marks (single-quoted
+    headlines, titles, scare quotes) get no speaker. Raises nothing for a language without a lexicon: its quotes
+    simply stay unattributed.
+    """
+    lex = load_lexicon("en" if analysis is not None else language)
+    if lex is None or not quotes:
+        return
+    cands = quotes
+    if options.single_quotes_when_no_double and any(q.mark == "d" for q in quotes):
+        cands = [q for q in quotes if q.mark != "s"]
+    if analysis is not None:
+        found = _attribute_parsed(text, cands, mentions, analysis, lex, options)
+    else:
+        found = _attribute_lexical(text, cands, mentions, lex)
+    _continuation(text, cands, found)
+    for qi, who in found.items():
+        _set(cands[qi], who)
 
 
 def quote_id(doc_id: str, q: Quote) -> str:
@@ -136,13 +714,15 @@ def quote_id(doc_id: str, q: Quote) -> str:
 
 
 def extract_quotes(doc: Doc, options: QuoteOptions = QuoteOptions()) -> None:
-    """Find and attribute the quotes of one document (needs its mentions)."""
+    """Find and attribute the quotes of one document (needs its mentions; uses its spaCy analysis if any)."""
     doc.quotes = find_quotes(doc.text, options)
-    attribute(doc.text, doc.quotes, doc.mentions, options)
+    attribute(doc.text, doc.quotes, doc.mentions, options, analysis=doc.analysis, language=doc.language)
+    for q in doc.quotes:
+        q.quote_key = quote_key(q.text)
 
 
 def quote_docs(docs: list[Doc], options: QuoteOptions = QuoteOptions()) -> tuple[list[Doc], list[Reject]]:
-    """Find and attribute the quotes of every document of a batch."""
+    """Find and attribute the quotes of every document of a batch; a document that fails is a reject."""
     return run_per_doc(docs, lambda d: extract_quotes(d, options), "quotes")
 
 

@@ -47,6 +47,9 @@ class Quote:
     speaker_entity_id: str | None = None
     speaker_mention: str | None = None
     cue: str | None = None
+    quote_key: str | None = None  # the words, folded: the same quote in other outlets has the same key
+    mark: str = "d"  # "d" (“…”) or "s" (‘…’); in memory only
+    paragraph: int | None = None  # index of the paragraph in documents.text; in memory only
 
 
 @dataclass
