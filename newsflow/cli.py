@@ -1,4 +1,4 @@
-"""The `newsflow` command line: run, backfill, sql, status, inspect.
+"""The `newsflow` command line: run, backfill, sql, status, inspect, serve.
 
 User mistakes (a missing folder, a bad option, a bad query) print one line on stderr and exit 2; only real
 bugs show a traceback.
@@ -99,6 +99,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     st = sub.add_parser("status", help="recent runs and row counts per table")
     add_warehouse(st)
+
+    sv = sub.add_parser("serve", help="run the nightly schedule: Prefect server, deployments, worker",
+                        description="Start a Prefect server on 127.0.0.1:PORT, register the deployments of "
+                        "prefect.yaml (nightly on its cron schedule, backfill on demand) and run a process worker "
+                        "until Ctrl-C. The UI is at http://127.0.0.1:PORT.")
+    sv.add_argument("--port", type=_positive, default=4200, help="server port (default: 4200)")
+    sv.add_argument("--log-dir", type=Path, default=s.warehouse / "serve-logs", metavar="DIR",
+                    help="where the server and worker logs go")
 
     ins = sub.add_parser("inspect", help="show what each stage decides for some files (touches no warehouse)",
                          description="Run the stages on the given files (as one batch) without Prefect or a "
@@ -271,6 +279,13 @@ def cmd_status(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    apply_prefect_defaults()
+    from newsflow.serve import serve
+
+    return serve(args.port, args.log_dir)
+
+
 def cmd_inspect(args) -> int:
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
@@ -324,7 +339,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        commands = {"run": cmd_run, "backfill": cmd_run, "sql": cmd_sql, "status": cmd_status, "inspect": cmd_inspect}
+        commands = {"run": cmd_run, "backfill": cmd_run, "sql": cmd_sql, "status": cmd_status, "inspect": cmd_inspect,
+                    "serve": cmd_serve}
         return commands[args.command](args)
     except UserError as exc:
         print(f"newsflow: error: {exc}", file=sys.stderr)
