@@ -30,6 +30,8 @@ _MAX_META_WORDS = 12
 # How many leading paragraphs may hold metadata (title, byline, date, caption).
 _HEAD = 6
 _MIN_CAPTION_WORDS = 10
+# A paragraph this long is prose when locating the article inside a page (jusText's "good" length is 200).
+_PROSE_CHARS = 150
 _CAPTION_DATE_END = re.compile(r",\s+(\d{1,2}\.?\s+[A-Za-zäÄ]+|[A-Z][a-z]+\.?\s+\d{1,2},?)\s+\d{4}\.?$")
 _FINAL_PUNCT = tuple(".!?:;…\"”’“»«)]")
 
@@ -157,6 +159,13 @@ def clean_paragraphs(texts: list[str], title_hint: str | None = None, blocks: bo
     out = Cleaned(paragraphs=paras, title=title_hint)
     phrases = load_phrases()
     n = len(paras)
+    # A tail block (comment form, appeal) starts after most of the document's prose, not only in its second
+    # half: in a whole-page dump the article sits in the middle, between menus and a long sidebar.
+    prose_before, total = [], 0
+    for p in paras:
+        prose_before.append(total)
+        total += len(p.text) if len(p.text) >= _PROSE_CHARS else 0
+    prose_total = total
 
     def drop(p: Paragraph, reason: str) -> None:
         p.kept, p.reason = False, reason
@@ -197,6 +206,20 @@ def clean_paragraphs(texts: list[str], title_hint: str | None = None, blocks: bo
                 continue
         if not p.kept:
             continue
+        matched = False
+        for category, tail, pattern in phrases:
+            if pattern.match(t):
+                drop(p, category)
+                matched = True
+                # never a tail before any kept prose: the "tail" would then be the article itself
+                late = i >= n // 2 or prose_before[i] * 2 >= prose_total
+                if tail and late and any(q.kept and len(q.text) >= _LENGTH_LOW for q in paras[:i]):
+                    for q in paras[i + 1 :]:
+                        if q.kept:
+                            drop(q, category)
+                break
+        if matched:
+            continue
         if templates and template_key(t) in templates:
             drop(p, reasons.TEMPLATE)
             continue
@@ -206,15 +229,6 @@ def clean_paragraphs(texts: list[str], title_hint: str | None = None, blocks: bo
             continue
         if _is_caption(t):
             drop(p, reasons.CAPTION)
-            continue
-        for category, tail, pattern in phrases:
-            if pattern.match(t):
-                drop(p, category)
-                if tail and i >= n // 2:
-                    for q in paras[i + 1 :]:
-                        if q.kept:
-                            drop(q, category)
-                break
     if blocks:
         mark_blocks(paras)
     return out
