@@ -334,10 +334,14 @@ def link_mentions(mentions: list[Mention], known: list[dict] | None = None) -> l
     # documents, the majority (known mentions counted) is the better guess
     votes: dict[str, Counter] = defaultdict(Counter)
     for e in registry.entities:
-        votes[e.key][e.label] += e.weight
+        for k in e.keys:
+            votes[k][e.label] += e.weight
     for m in mentions:
-        if name_key(m.name) not in aliases:
-            votes[name_key(m.name)][m.label] += 1
+        # a surname linked to its full name in one document still votes for the surname's label, so that
+        # "Trump" alone, called ORG in another document, becomes the PERSON it is everywhere else
+        for k in {name_key(m.name), name_key(clean_name(m.text, m.label) or m.name)}:
+            if k not in aliases:
+                votes[k][m.label] += 1
     for m in mentions:
         key = name_key(m.name)
         if key not in aliases:
