@@ -33,6 +33,7 @@ from tasks.write import (
     read_entities,
     read_ledger,
     refresh_task,
+    refresh_views,
     write_run,
     write_task,
 )
@@ -125,6 +126,7 @@ def run_batches(flow_name: str, batches: dict[str, list[SourceFile]], warehouse:
            "params": params, "n_files_seen": None, "n_files_new": None, "n_documents": None, "n_rejects": None}
     with WarehouseLock(root):
         write_run(root, row)
+        refresh_views(root)  # queryable from the start, and after a run that dies
         known = known_documents(root)
         try:
             pending: dict[str, tuple[list[Doc], list[Reject]]] = {}

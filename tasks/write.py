@@ -261,6 +261,12 @@ def refresh_views(root: Path) -> None:
         con.close()
 
 
+def _remove_stale_temp_files(root: Path) -> None:
+    """Delete temporary files a killed run left behind (only called under the warehouse lock)."""
+    for tmp in Path(root).glob("*/.*.parquet.tmp-*"):
+        tmp.unlink(missing_ok=True)
+
+
 class WarehouseLock:
     """An exclusive lock on a warehouse for the length of a run; a second run fails fast with WarehouseBusy."""
 
@@ -282,6 +288,7 @@ class WarehouseLock:
         self._fh.truncate()
         self._fh.write(f"pid {os.getpid()}")
         self._fh.flush()
+        _remove_stale_temp_files(self.path.parent)
         return self
 
     def __exit__(self, *exc) -> None:
