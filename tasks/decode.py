@@ -45,7 +45,7 @@ def _looks_binary(data: bytes) -> str | None:
             return what
     head = data[:8192]
     n_control = sum(1 for b in head if b in _CONTROL)
-    if n_control / len(head) > _MAX_CONTROL_SHARE:
+    if head and n_control / len(head) > _MAX_CONTROL_SHARE:
         return f"{n_control} control bytes in the first {len(head)}"
     return None
 
