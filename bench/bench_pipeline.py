@@ -25,6 +25,8 @@ import argparse
 import functools
 import json
 import os
+import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -104,15 +106,22 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-def run_measured(cmd: list[str], env: dict | None = None, interval: float = 0.25) -> tuple[float, int, int]:
-    """Run `cmd`; returns (wall seconds, peak RSS of its process tree in bytes, exit status)."""
+def run_measured(cmd: list[str], env: dict | None = None, interval: float = 0.25) -> tuple[float, int, int, float]:
+    """Run `cmd`; returns (wall seconds, peak RSS of its process tree in bytes, exit status, CPU seconds).
+
+    CPU seconds (user + system) cover the process and every descendant it waited for (spaCy's workers, Prefect's
+    server): on a shared machine they are steadier than wall time."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=REPO)
     peak = 0
     while proc.poll() is None:
         peak = max(peak, tree_rss(proc.pid))
         time.sleep(interval)
-    return time.perf_counter() - t0, peak, proc.returncode
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, peak, proc.returncode, cpu
 
 
 # -- worker: the pipeline, through the real CLI, with timers around every Prefect task -----------------------------
@@ -143,13 +152,14 @@ def install_timers(rec: dict) -> None:
         @functools.wraps(fn)
         def timed(*args, **kwargs):
             n, nbytes = _docs_and_bytes(args)
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             try:
                 return fn(*args, **kwargs)
             finally:
                 end = time.perf_counter()
                 s = stages[task.name]
                 s["inner"] += end - t
+                s["cpu"] += time.process_time() - c
                 s["docs"] += n
                 s["bytes"] += nbytes
                 if task.name == "write":
@@ -178,8 +188,8 @@ def worker_e2e(a) -> None:
     from newsflow.settings import apply_prefect_defaults
 
     apply_prefect_defaults()
-    rec = {"t0": t0, "stages": defaultdict(lambda: {"inner": 0.0, "outer": 0.0, "calls": 0, "docs": 0, "bytes": 0}),
-           "writes": [], "flow": {}}
+    zero = {"inner": 0.0, "outer": 0.0, "cpu": 0.0, "calls": 0, "docs": 0, "bytes": 0}
+    rec = {"t0": t0, "stages": defaultdict(lambda: dict(zero)), "writes": [], "flow": {}}
     install_timers(rec)
     import flows.pipeline as fp
     from newsflow import cli
@@ -329,11 +339,14 @@ def run_worker(kind: str, result: Path, **kw) -> dict:
     cmd = [sys.executable, __file__, "--worker", kind, "--result", str(result)]
     for k, v in kw.items():
         cmd += [f"--{k.replace('_', '-')}", ",".join(map(str, v)) if isinstance(v, list | tuple) else str(v)]
-    wall, peak, status = run_measured(cmd)
+    if result.exists():
+        result.unlink()
+    wall, peak, status, cpu = run_measured(cmd)
     if status != 0 or not result.exists():
         raise SystemExit(f"bench: {kind} failed (exit {status}): {' '.join(cmd)}")
     out = json.loads(result.read_text())
-    out.update(wall=wall, peak_rss=peak)
+    out.update(wall=wall, peak_rss=peak, cpu=cpu)
+    print(f"bench:   {kind}: {wall:.1f} s wall, {cpu:.1f} s CPU, peak RSS {peak / 2**20:.0f} MB", flush=True)
     return out
 
 
@@ -408,9 +421,12 @@ def summarise(res: dict) -> dict:
         artifact = f.get("publish_artifact_seconds", 0.0)
         w = r["writes"]
         marginal = _rate(sum(n for _, n in w[1:]), w[-1][0] - w[0][0]) if len(w) > 1 else float("nan")
+        per_batch = [_rate(n, t - t_prev) for (t_prev, _), (t, n) in zip(w, w[1:])]
+        spread = statistics.quantiles(per_batch, n=4) if len(per_batch) >= 2 else [marginal, marginal, marginal]
         out["e2e"][name] = {
             "docs": docs, "wall": r["wall"], "docs_s": _rate(docs, r["wall"]), "mb_s": _rate(mb, r["wall"]),
-            "marginal_within": marginal, "prefect_start": flow_start, "prefect_end": flow_end,
+            "marginal_within": marginal, "batch_rate_quartiles": spread, "cpu": r["cpu"],
+            "docs_per_cpu_s": _rate(docs, r["cpu"]), "prefect_start": flow_start, "prefect_end": flow_end,
             "prefect_tasks": prefect_tasks, "artifact": artifact, "body": body, "imports": r["imports"],
             "prefect_share": (flow_start + flow_end + prefect_tasks + artifact) / r["wall"],
             "prefect_share_run": (prefect_tasks + artifact) / r["wall"], "peak_rss": r["peak_rss"],
@@ -437,6 +453,7 @@ def summarise(res: dict) -> dict:
     base = runs.get("baseline")
     if base and e2:
         out["ratios"]["e2e_over_baseline"] = e2["docs_s"] / _rate(base["docs"], base["wall"])
+        out["ratios"]["e2e_over_baseline_cpu"] = e2["docs_per_cpu_s"] / _rate(base["docs"], base["cpu"])
     noop = runs.get("noop")
     if noop:
         out["noop"] = {"files": res["corpus"].get("scale_files"), "wall": noop["wall"],
@@ -471,7 +488,11 @@ def table(res: dict) -> str:
     lines += ["| figure | value |", "|---|---|"]
     for n in names:
         e = s["e2e"][n]
-        lines.append(f"| {n}: marginal rate (batches 2..n, within the run) | {e['marginal_within']:.2f} docs/s |")
+        q = e["batch_rate_quartiles"]
+        lines.append(f"| {n}: marginal rate (batches 2..n, within the run) | {e['marginal_within']:.2f} docs/s "
+                     f"(per batch: quartiles {q[0]:.2f} / {q[1]:.2f} / {q[2]:.2f}) |")
+        lines.append(f"| {n}: CPU time, whole process tree | {e['cpu']:.1f} s ({e['docs_per_cpu_s']:.2f} docs per "
+                     "CPU-second) |")
         lines.append(f"| {n}: imports {e['imports']:.1f} s, Prefect start {e['prefect_start']:.1f} s, flow end "
                      f"{e['prefect_end']:.1f} s, task overhead {e['prefect_tasks']:.2f} s, artifact "
                      f"{e['artifact']:.2f} s | Prefect share {100 * e['prefect_share']:.1f} % of wall "
@@ -489,12 +510,13 @@ def table(res: dict) -> str:
     if "baseline" in runs:
         r = runs["baseline"]
         lines.append(f"| per-document baseline (1 process) | {_rate(r['docs'], r['wall']):.2f} docs/s, "
-                     f"{_rate(r['bytes'] / 1e6, r['wall']):.3f} MB/s, {r['wall']:.1f} s, peak RSS "
+                     f"{_rate(r['bytes'] / 1e6, r['wall']):.3f} MB/s, {r['wall']:.1f} s, {r['cpu']:.1f} CPU-s "
+                     f"({_rate(r['docs'], r['cpu']):.2f} docs per CPU-second), peak RSS "
                      f"{r['peak_rss'] / 2**20:.0f} MB |")
     if "scale" in s:
         x = s["scale"]
         lines.append(f"| scale x{res['args']['scale']} ({x['docs']} docs), 2p | {x['wall']:.1f} s, {x['docs_s']:.2f} "
-                     f"docs/s; marginal {x['marginal']:.2f} docs/s; fixed start-up {x['fixed']:.1f} s |")
+                     f"docs/s; marginal (vs scale 1) {x['marginal']:.2f} docs/s; fixed start-up {x['fixed']:.1f} s |")
         lines.append(f"| scale x{res['args']['scale']}: peak RSS, process tree (main process) | "
                      f"{x['peak_rss'] / 2**20:.0f} MB ({x['vm_hwm'] / 2**20:.0f} MB) |")
     if "noop" in s:
@@ -513,7 +535,10 @@ def table(res: dict) -> str:
            r.get("e2e_over_bare"), lambda v: v >= 0.85)
     if "scale" in s:
         target("fixed start-up ≤ 5 s (aim)", s["scale"]["fixed"], lambda v: v <= 5, "{:.1f} s")
-    target("end to end ≥ 3 × per-document baseline", r.get("e2e_over_baseline"), lambda v: v >= 3)
+    target("end to end ≥ 3 × per-document baseline (wall, 2p vs 1 process)", r.get("e2e_over_baseline"),
+           lambda v: v >= 3)
+    target("(same, per CPU-second: the work saved, not the cores added)", r.get("e2e_over_baseline_cpu"),
+           lambda v: v >= 3)
     target("2 processes ≥ 1.8 × 1 process (process wall)", r.get("2p_over_1p"), lambda v: v >= 1.8)
     target("2 processes ≥ 1.8 × 1 process (marginal)", r.get("2p_over_1p_marginal"), lambda v: v >= 1.8)
     target("peak RSS at scale S ≤ 1.2 × scale 1", r.get("rss_scale_over_1"), lambda v: v <= 1.2)
