@@ -34,8 +34,10 @@ def load_eval():
     return mod
 
 
-def prepare(folder: Path, limit: int | None = None):
-    """Documents of a folder through decode, clean, normalise and language (no spaCy yet)."""
+def prepare(folder: Path, limit: int | None = None, keep_all: bool = False):
+    """Documents of a folder through decode, clean, normalise and language (no spaCy yet).
+
+    `keep_all` keeps every paragraph the cleaner would drop: the quote stage measured on its own."""
     from tasks.boilerplate import clean_docs
     from tasks.decode import decode_docs
     from tasks.ingest import discover_folders, read_source
@@ -47,6 +49,10 @@ def prepare(folder: Path, limit: int | None = None):
     files = files[:limit] if limit else files
     docs = [d for d in (read_source(f, None, 20 * 1024 * 1024) for f in files) if isinstance(d, Doc)]
     for stage in (decode_docs, clean_docs, normalise_docs, language_docs):
+        if stage is normalise_docs and keep_all:
+            for d in docs:
+                for p in d.paragraphs:
+                    p.kept, p.reason = True, None
         docs, _ = stage(docs)
     return docs
 
@@ -155,16 +161,16 @@ def errors(ev, gold, pred) -> None:
                 print(f"FP    {stem[:40]} | {name!r}/{mention!r} | {pq[:100]!r}")
 
 
-def evaluate(which: str, limit: int | None = None, show_errors: bool = False) -> str:
+def evaluate(which: str, limit: int | None = None, show_errors: bool = False, keep_all: bool = False) -> str:
     """Run one gold set end to end through the pure functions; returns quote_eval's figure line."""
     ev = load_eval()
     folder, gold = load_gold(ev, which)
     t0 = time.perf_counter()
-    docs = prepare(Path(folder), limit)
+    docs = prepare(Path(folder), limit, keep_all)
     if limit:
         stems = {Path(d.source.source_path).name.split(".")[0] for d in docs}
         gold = {k: v for k, v in gold.items() if k in stems}
-    analyse_cached(docs, f"{which}-{limit or 'all'}")
+    analyse_cached(docs, f"{which}-{limit or 'all'}{'-keep' if keep_all else ''}")
     pred = predict(docs)
     if show_errors:
         errors(ev, gold, pred)
@@ -176,9 +182,11 @@ def main() -> None:
     ap.add_argument("which", nargs="+", help="seeds, polnear-dev, polnear-train")
     ap.add_argument("--limit", type=int, help="only the first N documents (sorted by path)")
     ap.add_argument("--errors", action="store_true", help="print each error")
+    ap.add_argument("--keep-all-paragraphs", action="store_true",
+                    help="keep the paragraphs the cleaner drops (the quote stage on its own)")
     args = ap.parse_args()
     for which in args.which:
-        print(evaluate(which, args.limit, args.errors))
+        print(evaluate(which, args.limit, args.errors, args.keep_all_paragraphs))
 
 
 if __name__ == "__main__":

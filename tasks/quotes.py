@@ -79,11 +79,28 @@ def load_lexicon(lang: str) -> Lexicon | None:
         return None
     d = json.loads(path.read_text(encoding="utf-8"))
     low = lambda key: frozenset(w.lower() for w in d.get(key, []))  # noqa: E731
+    cues = low("strong") | low("weak")
+    forms = low("forms")
+    if lang == "en":
+        forms |= {f for lemma in cues if " " not in lemma for f in _english_forms(lemma)}
     return Lexicon(
-        cues=low("strong") | low("weak"), weak=low("weak"), according=low("according"),
-        person_nouns=low("person_nouns"), pronouns=d.get("pronouns", {}), forms=low("forms"), titles=low("titles"),
+        cues=cues, weak=low("weak"), according=low("according"),
+        person_nouns=low("person_nouns"), pronouns=d.get("pronouns", {}), forms=forms, titles=low("titles"),
         determiners=low("determiners"), particles=low("name_particles"),
     )
+
+
+def _english_forms(lemma: str) -> set[str]:
+    """Regular inflections of an English verb: says/said-style irregulars live in the lexicon's 'forms'."""
+    if lemma.endswith("e"):
+        past, ing = lemma + "d", lemma[:-1] + "ing"
+    elif lemma.endswith("y") and lemma[-2:-1] not in "aeiou":
+        past, ing = lemma[:-1] + "ied", lemma + "ing"
+    else:
+        past, ing = lemma + "ed", lemma + "ing"
+    third = lemma[:-1] + "ies" if lemma.endswith("y") and lemma[-2:-1] not in "aeiou" else (
+        lemma + "es" if lemma.endswith(("s", "sh", "ch", "x", "z")) else lemma + "s")
+    return {lemma, past, ing, third}
 
 
 @lru_cache(maxsize=1)
@@ -177,6 +194,29 @@ def _kind(inner: str, options: QuoteOptions) -> str:
     return "full" if n_words >= options.full_min_words or sentence else "partial"
 
 
+# Words before a quoted title of a work: appearing on “Meet the Press”, her film “Trainwreck”, titled “Scam”.
+_TITLE_BEFORE = frozenset(
+    "on in to of at from titled entitled called named dubbed told tells telling film movie book show program "
+    "programme series song album column article essay op-ed headline novel memoir play podcast magazine "
+    "newspaper documentary episode broadcast segment".split()
+)
+
+
+def is_title(text: str, q: Quote) -> bool:
+    """Whether a quoted span is the title of a work (a show, a film, a book), not speech: a short span in title
+    case ("This Week," "Fox & Friends") after a preposition, a possessive (ABC’s “This Week”) or a word for a
+    work; such quotes get no speaker."""
+    words = _WORD.findall(q.text)
+    if not words or len(words) > 8:
+        return False
+    long_words = [w for w in words if len(w) > 3 or w == words[0]]
+    if not all(w[:1].isupper() or w[:1].isdigit() for w in long_words):
+        return False
+    before = text[max(0, q.start - 40) : q.start - 1].rstrip(" ,:")
+    prev = before.split()[-1].lower() if before.split() else ""
+    return prev in _TITLE_BEFORE or prev.endswith(("’s", "'s"))
+
+
 def quote_key(text: str) -> str:
     """The quote's words, ASCII-folded and lower-cased: the same quote under other marks, case or punctuation
     has the same key (the cross-outlet clusters in warehouse/marts/mart_quote_clusters.sql compare keys)."""
@@ -226,12 +266,18 @@ _SUBJ = ("nsubj", "csubj")
 _RELATIVE = frozenset({"who", "which", "that"})
 
 
-def _subject(verb, lex: Lexicon):
+def _subject(verb, lex: Lexicon, bounds: tuple[int, int] = (0, 1 << 62)):
     """The token that is the verb's speaker: its subject, climbing through coordination and participles
-    ("X said … and added", "X wrote, adding"); the antecedent of a relative "who"; None if there is none."""
+    ("X said … and added", "X wrote, adding"); the antecedent of a relative "who"; None if there is none.
+
+    Only tokens inside `bounds` (the paragraph) count: spaCy's parse can hang a subject from the paragraph
+    before on the verb. When the verb has no subject there, the sentence's first name or noun before the verb
+    that the parse attached elsewhere stands in ("Trump, in Kentucky, said …")."""
     v = verb
     for _ in range(5):
-        for ch in v.children:
+        for ch in sorted(v.children, key=lambda c: abs(c.i - v.i)):
+            if not bounds[0] <= ch.idx < bounds[1]:
+                continue
             if ch.dep_ in _SUBJ or (ch.dep_ == "nsubjpass" and v.lemma_.lower() in ("quote", "cite")):
                 if ch.lower_ in _RELATIVE and v.dep_ == "relcl":
                     return v.head
@@ -240,12 +286,18 @@ def _subject(verb, lex: Lexicon):
                 objs = [g for g in ch.children if g.dep_ == "pobj"]
                 if objs:
                     return objs[0]
-        if v.dep_ == "relcl":
+        if v.dep_ == "relcl" and bounds[0] <= v.head.idx < bounds[1]:
             return v.head
-        if v.dep_ in ("conj", "xcomp", "advcl") and v.head is not v:
+        if v.dep_ in ("conj", "xcomp", "advcl") and v.head is not v and bounds[0] <= v.head.idx < bounds[1]:
             v = v.head
             continue
         break
+    if verb.dep_ in ("ROOT", "conj") or not bounds[0] <= verb.head.idx < bounds[1]:
+        start = max(bounds[0], verb.sent.start_char)
+        for t in verb.doc.char_span(start, verb.idx, alignment_mode="expand") or []:
+            if t.pos_ in ("PROPN", "PRON", "NOUN") and t.dep_ in ("nsubj", "pobj", "appos", "dobj", "conj") \
+                    and not bounds[0] <= t.head.idx < bounds[1] and t.i < verb.i:
+                return t
     return None
 
 
@@ -387,7 +439,32 @@ def _who_from_token(tok, cue_tok, text: str, mentions: list[Mention], sdoc, lex:
 
 
 def _is_cue(tok, lex: Lexicon) -> bool:
-    return tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() in lex.cues
+    """A verb of saying: by its lemma, or (when the tagger took it for something else: "Trump blasted Disney",
+    "Murphy Tweeted") by its inflected form; "points out" as a phrasal verb."""
+    if tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() in lex.cues:
+        return True
+    if tok.lower_ in lex.forms and tok.pos_ in ("VERB", "AUX"):
+        return True
+    if tok.lower_ in lex.forms and tok.pos_ in ("NOUN", "PROPN", "ADJ") and tok.dep_ != "compound":
+        # only past forms: "claims", "notes", "reports" mistagged as verbs are far rarer than the nouns
+        return tok.lower_.endswith("ed") or tok.lower_ in ("said", "told", "wrote")
+    prt = _PHRASAL.get(tok.lemma_.lower())
+    return prt is not None and any(c.dep_ == "prt" and c.lower_ == prt for c in tok.children)
+
+
+# phrasal verbs of saying: verb lemma -> particle ("points out", "went on", "fired back")
+_PHRASAL = {"point": "out", "go": "on", "fire": "back", "shoot": "back", "hit": "back", "speak": "out",
+            "open": "up", "lash": "out", "weigh": "in", "chime": "in", "sound": "off"}
+
+
+def _subject_before(verb, mentions: list[Mention]):
+    """The name right before a verb the parse got wrong ("Trump blasted …"): a PROPN or pronoun token."""
+    if verb.i == 0:
+        return None
+    prev = verb.doc[verb.i - 1]
+    if prev.pos_ in ("PROPN", "PRON") and prev.lower_ not in ("it", "this", "that", "which", "what"):
+        return prev
+    return None
 
 
 # Once a verb of saying is found above a quote, the climb goes on only through clauses that are what was said
@@ -419,7 +496,7 @@ def _cue_chain(qtoks: list, inside, lex: Lexicon, mentions: list[Mention], bound
                 continue
             seen.add(h.i)
             if _is_cue(h, lex):
-                subj = _subject(h, lex)
+                subj = _subject(h, lex, bounds)
                 if subj is not None and not inside(subj) and bounds[0] <= subj.idx < bounds[1] and (
                     h.lemma_.lower() not in lex.weak or _plausible(subj, lex, mentions)
                 ):
@@ -463,6 +540,42 @@ def _according(sdoc, lo: int, hi: int, quotes: list[Quote], lex: Lexicon):
     return None
 
 
+def _colon_speaker(text: str, q: Quote, sdoc, lex: Lexicon, mentions: list[Mention], bounds: tuple[int, int]):
+    """(cue token or None, speaker token) for a quote a colon introduces: "X: “…”", "She then addressed the
+    supporters: “…”", or a paragraph ending "…, Cruz said:" before a paragraph that opens with the quote."""
+    before = text[bounds[0] : q.start - 1].rstrip()
+    if before.endswith(":"):
+        colon = bounds[0] + len(before) - 1
+    elif not before and bounds[0] >= 2:
+        prev_para = text[: bounds[0]].rstrip()
+        if not prev_para.endswith(":"):
+            return None
+        colon = len(prev_para) - 1
+        p_lo = text.rfind("\n\n", 0, colon)
+        bounds = (0 if p_lo < 0 else p_lo + 2, colon + 1)
+    else:
+        return None
+    prev = sdoc.char_span(max(bounds[0], colon - 1), colon, alignment_mode="expand")
+    if prev is None or not len(prev):
+        return None
+    tok = prev[-1]
+    if tok.pos_ in ("PROPN", "PRON") or (tok.pos_ == "NOUN" and tok.lower_ in lex.person_nouns):
+        if _mention_at(mentions, tok.idx, tok.idx + 1) or tok.pos_ != "NOUN" or tok.lower_ in lex.person_nouns:
+            if tok.dep_ in ("nsubj", "ROOT", "appos", "npadvmod", "dep") or tok.pos_ == "PROPN":
+                return None, tok
+    # the clause before the colon: its verb of saying, else its subject when it can speak
+    verb = tok
+    for _ in range(8):
+        if verb.pos_ in ("VERB", "AUX") or verb.head is verb or not bounds[0] <= verb.head.idx < bounds[1]:
+            break
+        verb = verb.head
+    if verb.pos_ in ("VERB", "AUX"):
+        subj = _subject(verb, lex, bounds)
+        if subj is not None and (_is_cue(verb, lex) or _plausible(subj, lex, mentions)):
+            return (verb if _is_cue(verb, lex) else None), subj
+    return None
+
+
 def _attribute_parsed(text: str, quotes: list[Quote], mentions: list[Mention], sdoc, lex: Lexicon,
                       options: QuoteOptions) -> dict[int, _Who]:
     """Speakers of the quotes (index -> _Who) read from the dependency parse."""
@@ -500,7 +613,7 @@ def _attribute_parsed(text: str, quotes: list[Quote], mentions: list[Mention], s
             cands = []
             for t in sent:
                 if _is_cue(t, lex) and not _inside(quotes, t.idx, t.idx + len(t.text)):
-                    subj = _subject(t, lex)
+                    subj = _subject(t, lex, bounds) or _subject_before(t, mentions)
                     if subj is not None and not _inside(quotes, subj.idx, subj.idx + 1) and lo <= subj.idx < hi and (
                         t.lemma_.lower() not in lex.weak or _plausible(subj, lex, mentions)
                     ):
@@ -510,15 +623,7 @@ def _attribute_parsed(text: str, quotes: list[Quote], mentions: list[Mention], s
                 _, t, subj = min(cands, key=lambda c: c[0])
                 pick = (t, subj)
         if pick is None:
-            # "X: “…”": a name or noun phrase ending right before a colon that opens the quote
-            before = text[max(lo, q.start - 3) : q.start - 1]
-            if before.rstrip().endswith(":"):
-                colon = text.rfind(":", lo, q.start)
-                prev = sdoc.char_span(max(lo, colon - 1), colon, alignment_mode="expand")
-                if prev is not None and len(prev) and prev[-1].pos_ in ("PROPN", "NOUN", "PRON"):
-                    tok = prev[-1]
-                    if tok.dep_ == "compound" or tok.pos_ == "PROPN" or tok.lower_ in lex.person_nouns:
-                        pick = (None, tok)
+            pick = _colon_speaker(text, q, sdoc, lex, mentions, bounds)
         if pick is not None:
             cue_tok, subj = pick
             found[qi] = _who_from_token(subj, cue_tok, text, mentions, sdoc, lex, quotes, options)
@@ -658,7 +763,14 @@ def _mention_in(mentions: list[Mention], who: _Who, text: str) -> Mention | None
 def _continuation(text: str, quotes: list[Quote], found: dict[int, _Who]) -> None:
     """A quote nobody is named for continues the previous quote's speaker when the text supports it: it opens a
     paragraph that holds nothing but quotes right after a paragraph with an attributed quote, or it follows an
-    attributed quote in its own paragraph (“…,” he said. “…”)."""
+    attributed quote in its own paragraph (“…,” he said. “…”). The paragraphs of a quote running over several
+    take the speaker named where it closes (“…¶“…¶“…,” Stone said.)."""
+    for qi in range(len(quotes) - 2, -1, -1):
+        q, nxt = quotes[qi], quotes[qi + 1]
+        runs_on = q.end >= len(text) or text[q.end : q.end + 1] != CLOSE_D
+        if qi not in found and qi + 1 in found and runs_on and q.mark == "d" and q.paragraph is not None \
+                and nxt.paragraph == q.paragraph + 1 and text[: nxt.start].rstrip().endswith(OPEN_D):
+            found[qi] = found[qi + 1]
     for qi, q in enumerate(quotes):
         if qi in found or qi == 0:
             continue
@@ -697,9 +809,9 @@ def attribute(text: str, quotes: list[Quote], mentions: list[Mention], options: 
     lex = load_lexicon("en" if analysis is not None else language)
     if lex is None or not quotes:
         return
-    cands = quotes
+    cands = [q for q in quotes if not is_title(text, q)]
     if options.single_quotes_when_no_double and any(q.mark == "d" for q in quotes):
-        cands = [q for q in quotes if q.mark != "s"]
+        cands = [q for q in cands if q.mark != "s"]
     if analysis is not None:
         found = _attribute_parsed(text, cands, mentions, analysis, lex, options)
     else:
