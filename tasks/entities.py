@@ -179,8 +179,9 @@ def canonicalise(mentions: list[Mention]) -> list[Mention]:
     """Fill `name`, `label` and a provisional `entity_id` of one document's mentions (in text order).
 
     Drops mentions whose name cleans to nothing. A name takes the label most of its mentions have (ties by
-    LABEL_PREFERENCE). A one-word PERSON or ORG name that is the surname of a full PERSON name in
-    the document becomes that person: the nearest full name before it, else the first after it.
+    LABEL_PREFERENCE). A one-word name that is the surname of a full PERSON name in the document (or a spelling
+    variant of it, for PERSON and ORG mentions) becomes that person: the nearest full name before it, else the
+    first after it.
     """
     for m in mentions:
         m.name = clean_name(m.text, m.label)
@@ -193,8 +194,11 @@ def canonicalise(mentions: list[Mention]) -> list[Mention]:
         key = name_key(m.name)
         counts = votes[key]
         m.label = _winner(counts)
-        if " " not in key and m.label in ("PERSON", "ORG"):
-            same = [f for f in fulls if is_variant(name_key(f.name).split(" ")[-1], key)]
+        if " " not in key:
+            # spaCy's small model calls a lone surname ORG, and now and then GPE ("Nervo wrote"): any label
+            # joins the person when the surname is the same word, PERSON and ORG also on a spelling variant
+            fuzzy = m.label in ("PERSON", "ORG")
+            same = [f for f in fulls if (is_variant if fuzzy else str.__eq__)(name_key(f.name).split(" ")[-1], key)]
             if same:
                 before = [f for f in same if f.start < m.start]
                 m.label, m.name = "PERSON", (before[-1] if before else same[0]).name
@@ -395,9 +399,9 @@ def link_mentions(mentions: list[Mention], known: list[dict] | None = None) -> l
     for m in mentions:
         groups[(m.label, name_key(m.name))].append(m)
 
-    def order(item):  # full names first, so that a surname alone can find its person; then the commonest
-        (label, key), ms = item
-        return (-len(key.split(" ")), -len(ms), key, label)
+    def order(item):  # full names first, so that a surname alone can find its person; then the commonest,
+        (label, key), ms = item  # whose spelling becomes the canonical name ("Donald Trump", not "Donald J. Trump")
+        return (" " not in key, -len(ms), key, label)
 
     for (label, key), ms in sorted(groups.items(), key=order):
         entity = registry.find(key, label)
