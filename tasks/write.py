@@ -5,6 +5,8 @@ Layout under the warehouse folder:
     runs/<run_id>.parquet          one file per run
     entities/entities.parquet      recomputed from all mentions after each run
     newsflow.duckdb                views of the same names, plus warehouse/staging and warehouse/marts
+The warehouse may also be `s3://bucket/prefix` (tasks/storage.py): then there is no DuckDB file (DuckDB cannot
+keep one on S3); `open_catalog` builds the same views in memory over pyarrow datasets for each session.
 A batch's file holds all of the batch's rows: a run that adds files to a batch rewrites the file with the old
 rows and the new, so a rerun never appends twice. The `files` ledger is written last; rows of files it does
 not list (left by a run killed half-way) are dropped at the next write, and those files are processed again.
@@ -13,6 +15,7 @@ not list (left by a run killed half-way) are dropped at the next write, and thos
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 from collections.abc import Iterable
@@ -22,13 +25,13 @@ from urllib.parse import quote
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 import schemas
 from tasks.quotes import quote_id
 from tasks.records import Doc, Reject
+from tasks.storage import Location
 
 DB_FILE = "newsflow.duckdb"
 SQL_DIR = Path(__file__).resolve().parents[1] / "warehouse"
@@ -43,21 +46,19 @@ def _ts(epoch: float) -> datetime:
     return datetime.fromtimestamp(epoch, UTC)
 
 
-def batch_file(root: Path, table: str, batch: str) -> Path:
-    return Path(root) / table / f"{quote(batch, safe='')}.parquet"
+def batch_file(root: Path | str | Location, table: str, batch: str) -> Location:
+    return Location.of(root) / table / f"{quote(batch, safe='')}.parquet"
 
 
-def write_table(rows: list[dict] | pa.Table, schema: pa.Schema, path: Path) -> None:
-    """Write rows with an explicit schema to `path` atomically (temporary file, then rename)."""
+def write_table(rows: list[dict] | pa.Table, schema: pa.Schema, path: Path | str | Location) -> None:
+    """Write rows with an explicit schema to `path` atomically (readers see the old file or the new one)."""
     table = rows if isinstance(rows, pa.Table) else pa.Table.from_pylist(rows, schema=schema)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    pq.write_table(table, tmp, compression="zstd")
-    os.replace(tmp, path)
+    Location.of(path).write_table(table)
 
 
-def read_rows(path: Path) -> list[dict]:
-    return pq.read_table(path).to_pylist() if path.exists() else []
+def read_rows(path: Path | str | Location) -> list[dict]:
+    loc = Location.of(path)
+    return loc.read_table().to_pylist() if loc.exists() else []
 
 
 # -- the ledger ---------------------------------------------------------------------------------------------
@@ -70,12 +71,9 @@ def read_ledger(root: Path, batch: str) -> dict[str, dict]:
 
 def known_documents(root: Path) -> dict[str, str]:
     """content sha256 -> source_path of every document in the warehouse."""
-    folder = Path(root) / "files"
-    if not folder.exists():
-        return {}
     out = {}
-    for path in sorted(folder.glob("*.parquet")):
-        t = pq.read_table(path, columns=["content_sha256", "source_path", "outcome"])
+    for path in (Location.of(root) / "files").files():
+        t = path.read_table(columns=["content_sha256", "source_path", "outcome"])
         for sha, src, outcome in zip(*(t.column(c).to_pylist() for c in ("content_sha256", "source_path", "outcome"))):
             if outcome == "document":
                 out.setdefault(sha, src)
@@ -84,7 +82,7 @@ def known_documents(root: Path) -> dict[str, str]:
 
 def read_entities(root: Path) -> list[dict]:
     """Rows of the warehouse's entities table (empty on a new warehouse)."""
-    return read_rows(Path(root) / "entities" / "entities.parquet")
+    return read_rows(Location.of(root) / "entities" / "entities.parquet")
 
 
 # -- rows -----------------------------------------------------------------------------------------------------
@@ -148,7 +146,7 @@ def write_batch(root: Path, batch: str, run_id: str, docs: list[Doc], rejects: l
     Rows of files processed again (changed or forced) are replaced; rows no ledger entry vouches for (left by
     a killed run) are dropped. Raises OSError on write failures (infrastructure, retried by Prefect).
     """
-    root = Path(root)
+    root = Location.of(root)
     now = datetime.now(UTC).timestamp()
     redone = {d.source.source_path for d in docs} | {r.source.source_path for r in rejects}
     ledger = [r for r in read_rows(batch_file(root, "files", batch)) if r["source_path"] not in redone]
@@ -172,15 +170,25 @@ def write_run(root: Path, row: dict) -> None:
     """Write (or replace) the `runs` row of one run."""
     row = {**row, "params": json.dumps(row["params"], sort_keys=True, default=str),
            "pipeline_version": PIPELINE_VERSION}
-    write_table([row], schemas.RUNS, Path(root) / "runs" / f"{row['run_id']}.parquet")
+    write_table([row], schemas.RUNS, Location.of(root) / "runs" / f"{row['run_id']}.parquet")
 
 
 # -- global tables and views ----------------------------------------------------------------------------------
 
 
-def _glob(root: Path, table: str) -> str | None:
-    folder = Path(root) / table
-    return str(folder / "*.parquet") if folder.exists() and any(folder.glob("*.parquet")) else None
+def _scan(con: duckdb.DuckDBPyConnection, root: Path | str | Location, table: str) -> str | None:
+    """A FROM-able SQL expression over a table's Parquet files (local or on S3), or None when it has none.
+
+    Local files are read by DuckDB directly; files on S3 are scanned through a pyarrow dataset registered on
+    `con` (DuckDB's own S3 support, the httpfs extension, is downloaded at run time, which offline cannot do).
+    """
+    folder = Location.of(root) / table
+    if not folder.files():
+        return None
+    if not folder.remote:
+        return f"read_parquet('{folder / '*.parquet'}', union_by_name = true)"
+    con.register(f"__scan_{table}", folder.dataset())
+    return f"__scan_{table}"
 
 
 def refresh_entities(root: Path) -> int:
@@ -191,15 +199,15 @@ def refresh_entities(root: Path) -> int:
     most of the entity's mentions carry, ties to the alphabetically first, so the table does not depend on the
     order the files are read in (DuckDB's `mode` does).
     """
-    src = _glob(root, "mentions")
-    if src is None:
-        write_table([], schemas.ENTITIES, Path(root) / "entities" / "entities.parquet")
-        return 0
     con = duckdb.connect()
+    src = _scan(con, root, "mentions")
+    if src is None:
+        write_table([], schemas.ENTITIES, Location.of(root) / "entities" / "entities.parquet")
+        return 0
     table = con.sql(
         f"""
         with source as (
-            select * from read_parquet('{src}')
+            select * from {src}
         ),
         names as (
             select entity_id, name, label, count(*) as n,
@@ -220,7 +228,7 @@ def refresh_entities(root: Path) -> int:
         """
     ).to_arrow_table()
     con.close()
-    write_table(table.cast(schemas.ENTITIES), schemas.ENTITIES, Path(root) / "entities" / "entities.parquet")
+    write_table(table.cast(schemas.ENTITIES), schemas.ENTITIES, Location.of(root) / "entities" / "entities.parquet")
     return table.num_rows
 
 
@@ -235,13 +243,18 @@ def duckdb_type(t: pa.DataType) -> str:
     return _DUCK_TYPES[t]
 
 
-def view_sql(root: Path, table: str, schema: pa.Schema) -> str:
-    src = _glob(root, table)
-    if src is None:  # no data yet: an empty view with the right columns, so queries work on a new warehouse
-        cols = ", ".join(f'cast(null as {duckdb_type(f.type)}) as "{f.name}"' for f in schema)
-        return f"create or replace view {table} as select {cols} where false"
-    cols = ", ".join(f'cast("{f.name}" as {duckdb_type(f.type)}) as "{f.name}"' for f in schema)
-    return f"create or replace view {table} as select {cols} from read_parquet('{src}', union_by_name = true)"
+def _create_views(con: duckdb.DuckDBPyConnection, root: Path | str | Location) -> None:
+    """Base views over every table (typed by its schema; empty when it has no files), then the SQL layers."""
+    for table, schema in schemas.ALL_TABLES.items():
+        src = _scan(con, root, table)
+        if src is None:  # no data yet: an empty view with the right columns, so queries work on a new warehouse
+            cols = ", ".join(f'cast(null as {duckdb_type(f.type)}) as "{f.name}"' for f in schema)
+            con.execute(f"create or replace view {table} as select {cols} where false")
+        else:
+            cols = ", ".join(f'cast("{f.name}" as {duckdb_type(f.type)}) as "{f.name}"' for f in schema)
+            con.execute(f"create or replace view {table} as select {cols} from {src}")
+    for path in sql_files():
+        con.execute(path.read_text(encoding="utf-8"))
 
 
 def sql_files() -> list[Path]:
@@ -249,16 +262,35 @@ def sql_files() -> list[Path]:
     return sorted((SQL_DIR / "staging").glob("*.sql")) + sorted((SQL_DIR / "marts").glob("*.sql"))
 
 
-def refresh_views(root: Path) -> None:
-    """(Re)create the base views over the Parquet files and the staging and mart views in the DuckDB file."""
-    con = duckdb.connect(str(Path(root) / DB_FILE))
+def refresh_views(root: Path | str | Location) -> None:
+    """(Re)create the views in the warehouse's DuckDB file; a remote warehouse has none (see open_catalog)."""
+    loc = Location.of(root)
+    if loc.remote:
+        return
+    con = duckdb.connect(str(loc / DB_FILE))
     try:
-        for table, schema in schemas.ALL_TABLES.items():
-            con.execute(view_sql(root, table, schema))
-        for path in sql_files():
-            con.execute(path.read_text(encoding="utf-8"))
+        _create_views(con, loc)
     finally:
         con.close()
+
+
+def open_catalog(root: Path | str | Location) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with the warehouse's views: the DuckDB file (read-only) of a local warehouse, or
+    for one on S3 an in-memory database whose views scan the Parquet objects through pyarrow.
+
+    Raises FileNotFoundError when there is no warehouse there.
+    """
+    loc = Location.of(root)
+    if not loc.remote:
+        db = loc / DB_FILE
+        if not db.exists():
+            raise FileNotFoundError(f"no warehouse at {loc} (no {DB_FILE}); run `newsflow run` first")
+        return duckdb.connect(str(db), read_only=True)
+    if not (loc / "runs").files():
+        raise FileNotFoundError(f"no warehouse at {loc} (no runs); run `newsflow run` first")
+    con = duckdb.connect()
+    _create_views(con, loc)
+    return con
 
 
 def _remove_stale_temp_files(root: Path) -> None:
@@ -268,10 +300,19 @@ def _remove_stale_temp_files(root: Path) -> None:
 
 
 class WarehouseLock:
-    """An exclusive lock on a warehouse for the length of a run; a second run fails fast with WarehouseBusy."""
+    """An exclusive lock on a warehouse for the length of a run; a second run fails fast with WarehouseBusy.
 
-    def __init__(self, root: Path):
-        self.path = Path(root) / ".lock"
+    The lock is a file: in a local warehouse, `.lock` inside it; for one on S3, a file under
+    ~/.cache/newsflow/locks named after the URI, so it only excludes runs on the same machine.
+    """
+
+    def __init__(self, root: Path | str | Location):
+        self.root = Location.of(root)
+        if self.root.remote:
+            digest = hashlib.sha256(str(self.root).encode()).hexdigest()[:16]
+            self.path = Path.home() / ".cache" / "newsflow" / "locks" / f"{digest}.lock"
+        else:
+            self.path = Path(self.root.path) / ".lock"
         self._fh = None
 
     def __enter__(self) -> WarehouseLock:
@@ -283,12 +324,13 @@ class WarehouseLock:
             self._fh.seek(0)
             holder = self._fh.read().strip() or "another process"
             self._fh.close()
-            raise WarehouseBusy(f"another newsflow run ({holder}) is writing to {self.path.parent}") from None
+            raise WarehouseBusy(f"another newsflow run ({holder}) is writing to {self.root}") from None
         self._fh.seek(0)
         self._fh.truncate()
         self._fh.write(f"pid {os.getpid()}")
         self._fh.flush()
-        _remove_stale_temp_files(self.path.parent)
+        if not self.root.remote:
+            _remove_stale_temp_files(self.path.parent)
         return self
 
     def __exit__(self, *exc) -> None:
@@ -297,12 +339,12 @@ class WarehouseLock:
 
 
 @task(name="write", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5])
-def write_task(root: Path, batch: str, run_id: str, docs: list[Doc], rejects: list[Reject]) -> dict[str, int]:
+def write_task(root: Location, batch: str, run_id: str, docs: list[Doc], rejects: list[Reject]) -> dict[str, int]:
     return write_batch(root, batch, run_id, docs, rejects)
 
 
 @task(name="refresh_views", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5])
-def refresh_task(root: Path) -> int:
+def refresh_task(root: Location) -> int:
     n = refresh_entities(root)
     refresh_views(root)
     return n

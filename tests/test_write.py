@@ -1,5 +1,4 @@
 import duckdb
-import pyarrow.parquet as pq
 
 import schemas
 from tasks.records import Doc, Paragraph, Reject, SourceFile
@@ -15,7 +14,7 @@ def _doc(name: str, sha: str) -> Doc:
 
 def _count(root, table):
     path = batch_file(root, table, "b")
-    return pq.read_table(path).num_rows if path.exists() else 0
+    return path.read_table().num_rows if path.exists() else 0
 
 
 def test_rewriting_a_batch_replaces_instead_of_appending(tmp_path):
@@ -31,12 +30,12 @@ def test_rows_without_a_ledger_entry_are_dropped(tmp_path):
     # a run killed after writing documents but before the ledger: documents holds b.txt, the ledger does not
     from tasks.write import document_rows, write_table
 
-    rows = pq.read_table(batch_file(tmp_path, "documents", "b")).to_pylist()
+    rows = batch_file(tmp_path, "documents", "b").read_table().to_pylist()
     rows += document_rows([_doc("b.txt", "b")], "killed")["documents"]
     write_table(rows, schemas.DOCUMENTS, batch_file(tmp_path, "documents", "b"))
     assert _count(tmp_path, "documents") == 2
     write_batch(tmp_path, "b", "run2", [_doc("b.txt", "b")], [])  # the next run redoes b.txt
-    table = pq.read_table(batch_file(tmp_path, "documents", "b"))
+    table = batch_file(tmp_path, "documents", "b").read_table()
     assert sorted(table.column("source_path").to_pylist()) == ["b/a.txt", "b/b.txt"]
     assert "killed" not in table.column("run_id").to_pylist()
 
