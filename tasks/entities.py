@@ -418,13 +418,23 @@ def link_mentions(mentions: list[Mention], known: list[dict] | None = None) -> l
 # -- documents without an analysis (German) ---------------------------------------------------------------
 
 
+# A one-word form (a surname, "Wahl"; a one-word name) is used in text no model analysed only for an entity
+# with at least this many mentions in the warehouse and batch, or one the document also names in full: German
+# capitalises every noun, and "Wahl" (election) is far likelier than Liz Wahl. 5 keeps Putin, Trump, Merkel
+# and drops the one-article people whose surnames were German words in the 10kGNAD check (docs/entities.md).
+PROMINENT = 5
+
+
 @dataclass
 class Gazetteer:
-    """Known entities by surface form, for text no model analysed: `forms` maps a form (one to four words,
-    as written) to its entity; `surnames` maps the skeleton of a full PERSON name's surname to its entities,
-    for the transliteration rule of `_anglicise`."""
+    """Known entities by surface form, for text no model analysed.
 
-    forms: dict[str, Entity]
+    `forms` maps a form (one to four words, as written) to its entities; `curated` holds the forms of the alias
+    groups (always trusted); `surnames` maps the skeleton of a full PERSON name's surname to its entities, for
+    the transliteration rule of `_anglicise`."""
+
+    forms: dict[str, list[Entity]]
+    curated: set[str]
     surnames: dict[str, list[Entity]]
     max_words: int = 4
 
@@ -432,18 +442,18 @@ class Gazetteer:
 def gazetteer(entities: list[Entity]) -> Gazetteer:
     """The gazetteer of the registry's entities and of the alias groups.
 
-    Forms are the canonical names and the alias groups' names and aliases (German exonyms such as "Kiew",
-    "Moskau"). One-word names are kept only where a capitalised word is unlikely to be something else: a
-    PERSON's surname (from a full name), a place (GPE/LOC), or an all-capitals acronym; one-word organisation
-    names ("Post") and nationality words are left out, because German capitalises every noun.
+    Forms are the canonical names, the surnames of full PERSON names, and the alias groups' names and aliases
+    (German exonyms such as "Kiew", "Moskau"). Nationality words (NORP) and one-word organisation names
+    ("Post") are left out: in German they are common nouns.
     """
-    forms: dict[str, Entity] = {}
+    forms: dict[str, list[Entity]] = defaultdict(list)
     surnames: dict[str, list[Entity]] = defaultdict(list)
+    curated: set[str] = set()
     by_key = {e.key: e for e in sorted(entities, key=lambda e: (e.weight, e.entity_id))}
 
     def add(form: str, e: Entity) -> None:
-        if (len(form) >= 3 or form.isupper()) and len(form.split(" ")) <= 4 and form not in forms:
-            forms[form] = e
+        if (len(form) >= 3 or form.isupper()) and len(form.split(" ")) <= 4 and e not in forms[form]:
+            forms[form].append(e)
 
     for e in sorted(entities, key=lambda e: (-e.weight, e.entity_id)):
         words = e.name.split(" ")
@@ -460,8 +470,9 @@ def gazetteer(entities: list[Entity]) -> Gazetteer:
         key = name_key(group["name"])
         e = by_key.get(key) or Entity(entity_id(group["label"], key), group["name"], group["label"], {key})
         for form in [group["name"], *group["aliases"]]:
-            add(form, e)
-    return Gazetteer(forms, dict(surnames))
+            forms[form] = [e]
+            curated.add(form)
+    return Gazetteer(dict(forms), curated, dict(surnames))
 
 
 @lru_cache(maxsize=1)
@@ -476,11 +487,33 @@ _ANGLICISE = [(r"^s(?=[aeiouy])", "z"), (r"tsch", "ch"), (r"sch", "sh"), (r"w", 
 
 
 def _anglicise(word: str) -> str:
-    """The English transliteration a German-spelt name most likely has (rules in _ANGLICISE)."""
+    """The English transliteration a German-spelt name most likely has (rules in _ANGLICISE); "" when no rule
+    applies, so that German words with no German spelling in them ("Diese", "Morgen") never match a name."""
     key = name_key(word)
+    out = key
     for pattern, repl in _ANGLICISE:
-        key = re.sub(pattern, repl, key)
-    return key
+        out = re.sub(pattern, repl, out)
+    return out if out != key else ""
+
+
+def _german_full_name(text: str, w1: tuple[int, int], w2: tuple[int, int], gaz: Gazetteer):
+    """A hit for two capitalised words that, transliterated, are a known person's first name and surname
+    ("Wladimir Putin", "Wolodymyr Selenskyj"), or None."""
+    first, last = text[w1[0] : w1[1]], text[w2[0] : w2[1]].rstrip(".")
+    if text[w1[1] : w2[0]] != " " or not (first[:1].isupper() and last[:1].isupper()):
+        return None
+    for stem in (last, last[:-1] if last.endswith("s") else None):
+        if not stem:
+            continue
+        k1, k2 = _anglicise(first), _anglicise(stem)
+        if not (k1 or k2):
+            continue  # no German spelling: the plain forms were looked up already
+        k1, k2 = k1 or name_key(first), k2 or name_key(stem)
+        people = [e for e in gaz.surnames.get(skeleton(k2), [])
+                  if is_variant(name_key(e.name.split(" ")[-1]), k2) and is_variant(e.key.split(" ")[0], k1)]
+        if people:
+            return (2, (w1[0], w2[0] + len(last), text[w1[0] : w2[0] + len(last)], people, True))
+    return None
 
 
 _WORD = re.compile(r"[^\W\d_][\w.’'-]*")
@@ -488,14 +521,18 @@ _WORD = re.compile(r"[^\W\d_][\w.’'-]*")
 
 def gazetteer_mentions(text: str, gaz: Gazetteer, language: str = "") -> list[Mention]:
     """Mentions of the gazetteer's forms in `text`: whole words, the longest form at each word, case-sensitive;
-    a trailing genitive "s" (German "Putins") belongs to the mention. In German text a capitalised word that
-    matches no form, transliterated by `_anglicise`, links to the one known person whose surname it is a
-    variant of ("Selenskyj" -> Volodymyr Zelensky)."""
+    a trailing genitive "s" (German "Putins") belongs to the mention.
+
+    Multi-word forms and the alias groups' forms are taken as they are. A one-word form counts only for an
+    entity the document also names in full, else for the one PROMINENT entity it can be; in German text, a
+    capitalised word with a German spelling in it ("Selenskyj") is transliterated by `_anglicise` and counts as
+    the surname it is a variant of, by the same rule.
+    """
     words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
-    out: list[Mention] = []
+    hits: list[tuple[int, int, str, list[Entity], bool]] = []  # start, end, as written, candidates, trusted
     i = 0
     while i < len(words):
-        hit = None
+        found = None
         for n in range(min(gaz.max_words, len(words) - i), 0, -1):
             a, b = words[i][0], words[i + n - 1][1]
             form = text[a:b].rstrip(".")
@@ -503,26 +540,40 @@ def gazetteer_mentions(text: str, gaz: Gazetteer, language: str = "") -> list[Me
                 continue  # the words are not separated by single spaces: not one name
             for f in (form, form[:-1] if form.endswith("s") else None):
                 if f and f in gaz.forms:
-                    hit = (n, Mention(text[a : a + len(form)], gaz.forms[f].label, a, a + len(form),
-                                      gaz.forms[f].name, gaz.forms[f].entity_id))
+                    found = (n, (a, a + len(form), text[a : a + len(form)], gaz.forms[f],
+                                 n > 1 or f in gaz.curated))
                     break
-            if hit:
+            if found:
                 break
         word = text[words[i][0] : words[i][1]].rstrip(".")
-        if hit is None and language == "de" and word[:1].isupper() and len(word) >= VARIANT_MIN_LEN:
+        if found is None and language == "de" and i + 1 < len(words):
+            found = _german_full_name(text, words[i], words[i + 1], gaz)
+        if found is None and language == "de" and word[:1].isupper() and len(word) >= VARIANT_MIN_LEN:
             for stem in (word, word[:-1] if word.endswith("s") else None):  # genitive "Selenskyjs"
                 key = _anglicise(stem) if stem else ""
-                people = {e.entity_id: e for e in gaz.surnames.get(skeleton(key), [])
-                          if key and is_variant(name_key(e.name.split(" ")[-1]), key)}
-                if len(people) == 1:
-                    e = next(iter(people.values()))
-                    hit = (1, Mention(word, e.label, words[i][0], words[i][0] + len(word), e.name, e.entity_id))
+                people = [e for e in gaz.surnames.get(skeleton(key), []) if key
+                          and is_variant(name_key(e.name.split(" ")[-1]), key)]
+                if people:
+                    found = (1, (words[i][0], words[i][0] + len(word), word, people, False))
                     break
-        if hit:
-            out.append(hit[1])
-            i += hit[0]
+        if found:
+            hits.append(found[1])
+            i += found[0]
         else:
             i += 1
+    in_full = {e.entity_id for _, _, _, cands, trusted in hits if trusted for e in cands}
+    out = []
+    for a, b, written, cands, trusted in hits:
+        named = [e for e in cands if e.entity_id in in_full]
+        if trusted:
+            e = cands[0]
+        elif len(named) == 1:
+            e = named[0]
+        elif not named and len(cands) == 1 and cands[0].weight >= PROMINENT:
+            e = cands[0]
+        else:
+            continue
+        out.append(Mention(written, e.label, a, b, e.name, e.entity_id))
     return out
 
 
