@@ -635,11 +635,20 @@ def _attribute_parsed(text: str, quotes: list[Quote], mentions: list[Mention], s
 _CAP = r"[A-ZÄÖÜ][\w’'.-]*"
 
 
+def _is_title_word(word: str, lex: Lexicon) -> bool:
+    """A title or role before a name, German compounds included: Kanzler, Gewerkschaftsschef, Microsoft-CEO,
+    Botschafterin."""
+    w = word.lower().strip(".,;:")
+    w = w.rsplit("-", 1)[-1]
+    stems = {w, w[:-2] if w.endswith("in") else w}
+    return any(x in lex.titles or any(x.endswith(t) for t in lex.titles if len(t) >= 4) for x in stems)
+
+
 def _name_after(s: str, lex: Lexicon) -> tuple[str, str | None] | None:
     """(words, name) of the speaker at the start of `s`: "Olaf Scholz", "Kanzler Olaf Scholz" (name: the words
     after titles), "der Minister" (a description: no name), "er" (a pronoun: no name)."""
-    m = re.match(rf"\s*((?:[\w.-]+\s+){{0,1}}(?:{_CAP}|(?:{'|'.join(map(re.escape, lex.particles)) or 'von'}))"
-                 rf"(?:\s+(?:{_CAP}|(?:{'|'.join(map(re.escape, lex.particles)) or 'von'})))*)", s)
+    parts = "|".join(sorted(map(re.escape, lex.particles), key=len, reverse=True)) or "von"
+    m = re.match(rf"\s*((?:[\w.-]+\s+){{0,1}}(?:{_CAP}|(?:(?:{parts})\b))(?:\s+(?:{_CAP}|(?:(?:{parts})\b)))*)", s)
     if not m:
         w = re.match(r"\s*(\w+)", s)
         if w and w.group(1).lower() in lex.pronouns:
@@ -656,8 +665,10 @@ def _name_after(s: str, lex: Lexicon) -> tuple[str, str | None] | None:
         return None
     while words and words[-1].lower() in lex.particles:
         words.pop()
-    name_words = [w for w in words if w.lower().strip(".") not in lex.titles and w.lower() not in lex.titles]
-    name_words = [w.strip(".,;:") for w in name_words][:4]
+    # the name is what follows the last title ("Deutschlands Justizminister Heiko Maas"); a run that ends with a
+    # title is a description ("Mürzzuschlager Bürgermeister"), not a name
+    titled = [i for i, w in enumerate(words) if _is_title_word(w, lex)]
+    name_words = [w.strip(".,;:") for w in words[titled[-1] + 1 if titled else 0 :]][:4]
     if not name_words:
         return " ".join(words), None
     return " ".join(words), " ".join(name_words)
@@ -684,7 +695,17 @@ def _name_before(s: str, lex: Lexicon) -> tuple[str, str | None] | None:
             break
     if not run:
         return None
+    head = toks[: len(toks) - len(run)]
+    if head and head[-1].lower() in _PREPOSITIONS and len(head) > 1:
+        # "Fink zur Meisterfrage:" — the run after a preposition is its object, the speaker comes before it
+        return _name_before(" ".join(head[:-1]), lex)
     return _name_after(" ".join(run), lex)
+
+
+_PREPOSITIONS = frozenset("zur zum zu über im in am vom von mit nach für bei gegen auf an".split())
+
+# German separable-verb particles: "sagt … zu" is zusagen (to promise), not a verb of saying with a subject.
+_SEPARABLE = frozenset({"zu", "an", "ab", "aus", "ein", "fest", "zurück"})
 
 
 def _attribute_lexical(text: str, quotes: list[Quote], mentions: list[Mention], lex: Lexicon) -> dict[int, _Who]:
@@ -703,12 +724,16 @@ def _attribute_lexical(text: str, quotes: list[Quote], mentions: list[Mention], 
         after = text[q.end + 1 : p_hi]
         stop = re.search(r"[.!?](\s|$)|[“‘]", after)
         after = after[: stop.start()] if stop else after
-        sent_lo = max(text.rfind(". ", p_lo, q.start) + 2, p_lo)
+        dot = text.rfind(". ", p_lo, q.start)
+        sent_lo = p_lo if dot < 0 else dot + 2
         before = text[sent_lo : q.start - 1]
         who: _Who | None = None
         m = re.match(r"\s*,?\s*(\w+)\b(.*)", after, re.S)
         if m and m.group(1).lower() in lex.forms | lex.according:
             got = _name_after(m.group(2), lex)
+            rest = m.group(2).strip()[len(got[0]) :].split() if got is not None else []
+            if rest and rest[0].strip(".,;:!?").lower() in _SEPARABLE:
+                got = None  # "sagt Kooperation zu": a separable verb (zusagen), not "sagt X"
             if got is not None:
                 who = _Who(got[0], got[1], None, m.group(1), q.end + 1 + m.start(2))
         if who is None and m:
@@ -718,6 +743,11 @@ def _attribute_lexical(text: str, quotes: list[Quote], mentions: list[Mention], 
                 rest = after.lstrip(" ,")[len(got[0]) :].split()
                 if rest and rest[0].strip(".,;:").lower() in lex.forms:
                     who = _Who(got[0], got[1], None, rest[0].strip(".,;:"), q.end + 1)
+        if who is None and before.rstrip().endswith(":"):
+            # a headline's or interview's "Leitl: „…“"
+            got = _name_before(before.rstrip()[:-1], lex)
+            if got is not None and got[1]:
+                who = _Who(got[0], got[1], None, None, sent_lo)
         if who is None:
             # before the quote: the last verb of saying outside quotes in the sentence, with its subject before
             # it (X sagte: „…“) or after it (Dann sagte X: „…“)
@@ -725,7 +755,12 @@ def _attribute_lexical(text: str, quotes: list[Quote], mentions: list[Mention], 
             for w in reversed(words):
                 at = sent_lo + w.start()
                 if w.group(0).lower() in lex.forms and not _inside(quotes, at, at + 1):
-                    got = _name_before(before[: w.start()], lex) or _name_after(before[w.end():], lex)
+                    got = _name_before(before[: w.start()], lex)
+                    if got is None:
+                        got = _name_after(before[w.end():], lex)
+                        rest = before[w.end():].strip()[len(got[0]):].split() if got is not None else []
+                        if rest and rest[0].strip(".,;:!?").lower() in _SEPARABLE:
+                            got = None
                     if got is not None:
                         who = _Who(got[0], got[1], None, w.group(0), sent_lo)
                     break

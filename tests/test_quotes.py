@@ -1,6 +1,22 @@
-from tasks.entities import canonicalise
-from tasks.quotes import attribute, find_quotes
+"""Quote finding, attribution (parse, lexicon, German), titles, keys and the cluster views, on small inline texts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pytest
+
+import schemas
+from tasks.entities import canonicalise, mentions_from_spacy
+from tasks.nlp import NlpOptions, load_nlp
+from tasks.quotes import attribute, find_quotes, is_title, quote_key
 from tasks.records import Mention
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).with_name("fixtures")
 
 
 def _mentions(text: str, names: list[tuple[str, str]]) -> list[Mention]:
@@ -13,6 +29,23 @@ def _mentions(text: str, names: list[tuple[str, str]]) -> list[Mention]:
     return canonicalise(out)
 
 
+@pytest.fixture(scope="module")
+def nlp():
+    opts = NlpOptions()
+    return load_nlp(opts.model, opts.fallback_model, opts.exclude)
+
+
+def _parsed(nlp, text: str):
+    """Quotes of `text` attributed the way the pipeline does it: spaCy analysis and its entity mentions."""
+    sdoc = nlp(text)
+    qs = find_quotes(text)
+    attribute(text, qs, canonicalise(mentions_from_spacy(sdoc)), analysis=sdoc)
+    return qs
+
+
+# -- finding ---------------------------------------------------------------------------------------------------
+
+
 def test_finds_full_and_partial_quotes_with_offsets():
     text = "“It must end now,” he wrote.\n\nShe said Russia was not “ready” for peace."
     qs = find_quotes(text)
@@ -21,9 +54,16 @@ def test_finds_full_and_partial_quotes_with_offsets():
         assert text[q.start : q.end] == q.text
 
 
-def test_unbalanced_mark_costs_at_most_one_quote():
-    text = "He said “this never closes.\n\nLater she said “this one is fine,” and left."
-    assert [q.text for q in find_quotes(text)] == ["this one is fine,"]
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("He said “this never closes.\n\nLater she said “this one is fine,” and left.", ["this one is fine,"]),
+        ("A stray ” closer, then “a real quote” here.", ["a real quote"]),
+        ("“One opener, “then another,” he said.", ["then another,"]),
+    ],
+)
+def test_unbalanced_mark_costs_at_most_one_quote(text, expected):
+    assert [q.text for q in find_quotes(text)] == expected
 
 
 def test_quote_running_over_paragraphs():
@@ -31,23 +71,202 @@ def test_quote_running_over_paragraphs():
     assert [q.text for q in find_quotes(text)] == ["First part of a long statement.", "Second part,"]
 
 
-def test_apostrophes_are_not_quotes():
-    assert find_quotes("Russia’s army and Ukraine’s army.") == []
+@pytest.mark.parametrize("text", ["Russia’s army and Ukraine’s army.", "Don’t say it’s the Joneses’ fault."])
+def test_apostrophes_are_not_quotes(text):
+    assert find_quotes(text) == []
 
 
-def test_attribution_named_pronoun_and_continuation():
+def test_quote_inside_quote_is_part_of_the_outer_one():
+    text = "“When Trump says ‘Let’s make America great again,’ that is code,” she said."
+    qs = find_quotes(text)
+    assert [q.text for q in qs] == ["When Trump says ‘Let’s make America great again,’ that is code,"]
+
+
+def test_single_quotes_are_quotes_in_a_single_quote_document():
+    text = "‘We will not back down,’ the minister said."
+    assert [(q.text, q.mark) for q in find_quotes(text)] == [("We will not back down,", "s")]
+
+
+def test_titles_of_works_are_not_speech():
+    text = "Cruz said on ABC’s “This Week” that the plan was “dead on arrival.”"
+    qs = find_quotes(text)
+    assert [is_title(text, q) for q in qs] == [True, False]
+
+
+def test_quote_key_ignores_marks_case_and_punctuation():
+    assert quote_key("It must end NOW,") == quote_key("it must end now") == "it must end now"
+    assert quote_key("Zelenskyy’s „Plan“") == "zelenskyy s plan"
+
+
+# -- attribution with the parse --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, quote, speaker_word, cue",
+    [
+        ("“We had a great call,” Donald Trump said on Tuesday.", "We had a great call,", "Trump", "said"),
+        ("“We had a great call,” said White House spokeswoman Karoline Leavitt.", "We had a great call,",
+         "Leavitt", "said"),
+        ("Volodymyr Zelensky told reporters that “this war has two sides.”", "this war has two sides.",
+         "Zelensky", "told"),
+        ("The Kremlin said in a statement that a “key condition” was an end to aid.", "key condition",
+         "Kremlin", "said"),
+        ("Aid must stop “immediately,” according to Dmitry Peskov.", "immediately,", "Peskov", None),
+        ("Angela Merkel was blunt: “This is unacceptable.”", "This is unacceptable.", "Merkel", None),
+        ("In Kyiv, Volodymyr Zelensky said he supported the deal, but added that he believes Russia is not "
+         "“ready” for peace.", "ready", "Zelensky", None),
+    ],
+)
+def test_speaker_from_the_parse_in_every_order(nlp, text, quote, speaker_word, cue):
+    q = next(q for q in _parsed(nlp, text) if q.text == quote)
+    assert speaker_word in (q.speaker or "") + " " + (q.speaker_mention or "")
+    if cue:
+        assert q.cue == cue
+
+
+def test_pronoun_resolves_to_the_preceding_person_of_its_gender(nlp):
+    text = ("Angela Merkel met Donald Trump in Berlin on Monday.\n\n"
+            "“The talks were frank,” she said.\n\n"
+            "“We will see,” he said.")
+    qs = _parsed(nlp, text)
+    assert [(q.speaker, q.speaker_mention) for q in qs] == [("Angela Merkel", "she"), ("Donald Trump", "he")]
+
+
+def test_pronoun_prefers_the_sentence_subject_to_a_possessive(nlp):
+    text = ("Donald Trump blamed his predecessor Joe Biden’s policies for the war.\n\n"
+            "“It must end NOW,” he wrote on Truth Social.")
+    assert _parsed(nlp, text)[0].speaker == "Donald Trump"
+
+
+def test_description_resolves_when_the_document_named_the_person(nlp):
+    named = ("Russian President Vladimir Putin spoke for two hours.\n\n"
+             "The Russian president said the West was “playing a game.”")
+    q = _parsed(nlp, named)[0]
+    assert (q.speaker, q.speaker_mention) == ("Vladimir Putin", "The Russian president")
+    unnamed = "The governor said the situation “remains difficult.”"
+    q = _parsed(nlp, unnamed)[0]
+    assert q.speaker is None and q.speaker_mention == "The governor"
+
+
+def test_quote_only_paragraph_continues_the_previous_speaker(nlp):
+    text = ("“Putin needed to appear constructive,” Hardie said.\n\n"
+            "“Putin wants to keep Trump focused on the talks.”\n\n"
+            "Oil prices rose on Tuesday, traders said, citing “supply worries.”")
+    qs = _parsed(nlp, text)
+    assert qs[0].speaker_mention == "Hardie" and qs[1].speaker_mention == "Hardie"
+    assert qs[2].speaker_mention != "Hardie"
+
+
+def test_a_quote_nobody_says_has_no_speaker(nlp):
+    text = "Sales of the so-called “miracle” drug rose in March.\n\nThe film “Trainwreck” opened on Friday."
+    assert all(q.speaker is None and q.speaker_mention is None for q in _parsed(nlp, text))
+
+
+# -- attribution without a parse -----------------------------------------------------------------------------
+
+
+def test_lexical_attribution_named_pronoun_and_continuation():
     text = (
         "Vladimir Putin met Donald Trump on Tuesday.\n\n"
         "“We had a great call,” Trump said.\n\n"
         "“It lasted almost two hours.”\n\n"
-        "“We are ready,” he added.\n\n"
-        "The Kremlin said the talks were “useful.”"
+        "“We are ready,” he added."
     )
     qs = find_quotes(text)
     attribute(text, qs, _mentions(text, [("Vladimir Putin", "PERSON"), ("Donald Trump", "PERSON"),
-                                         ("Trump", "PERSON"), ("Kremlin", "ORG")]))
-    got = [(q.text, q.speaker, q.cue) for q in qs]
-    assert got[0] == ("We had a great call,", "Donald Trump", "said")
-    assert got[1][1] == "Donald Trump"  # continuation paragraph
-    assert got[2][1] == "Donald Trump" and qs[2].speaker_mention == "he"
-    assert got[3][1] == "Kremlin"
+                                         ("Trump", "PERSON")]))
+    assert [(q.speaker, q.cue) for q in qs] == [("Donald Trump", "said"), ("Donald Trump", None),
+                                              ("Donald Trump", "added")]
+
+
+@pytest.mark.parametrize(
+    "text, speaker, mention",
+    [
+        ("„Wir werden das nicht hinnehmen“, sagte Bundeskanzler Olaf Scholz am Montag.", "Olaf Scholz",
+         "Bundeskanzler Olaf Scholz"),
+        ("Die Ministerin erklärte: „Das ist ein guter Tag für Europa.“", None, "Die Ministerin"),
+        ("Der Plan sei „nicht umsetzbar“, sagte der Sprecher des Ministeriums.", None,
+         "der Sprecher des Ministeriums"),
+        ("„Wir bleiben“, so Parteichefin Ricarda Lang.", "Ricarda Lang", "Parteichefin Ricarda Lang"),
+    ],
+)
+def test_german_verbs_of_saying_without_a_parse(text, speaker, mention):
+    from tasks.normalise import normalise_text
+
+    text = normalise_text(text)
+    qs = find_quotes(text)
+    attribute(text, qs, [], language="de")
+    assert (qs[0].speaker, qs[0].speaker_mention) == (speaker, mention)
+
+
+def test_german_sample_hand_checked():
+    """33 quotes from 10kGNAD (DER STANDARD) articles, the speaker each one has checked by hand (None: not
+    speech). Measured: 31 of 33 right; the two misses take a topic before a colon for a speaker."""
+    from tasks.normalise import normalise_text
+
+    rows = [json.loads(line) for line in (FIXTURES / "quotes_de_10kgnad.jsonl").read_text().splitlines()]
+    right = 0
+    for r in rows:
+        text = normalise_text(r["text"])
+        qs = find_quotes(text)
+        attribute(text, qs, [], language="de")
+        q = next(q for q in qs if q.text == r["quote"])
+        got = f"{q.speaker or ''} {q.speaker_mention or ''}"
+        right += (r["speaker"] is None and not got.strip()) or (r["speaker"] is not None and r["speaker"] in got)
+    assert len(rows) == 33
+    assert right >= 31
+
+
+# -- the same quote across outlets -----------------------------------------------------------------------------
+
+
+def _warehouse_views(docs: list[dict], quotes: list[dict]) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with `documents` and `quotes` and the staging and mart SQL of the repository."""
+    con = duckdb.connect()
+    rows = {"documents": docs, "quotes": quotes}
+    for table, schema in schemas.ALL_TABLES.items():  # every base table, empty but for ours (other views use them)
+        con.register(f"{table}_arrow", pa.Table.from_pylist(rows.get(table, []), schema=schema))
+        con.execute(f"create view {table} as select * from {table}_arrow")
+    for folder in ("staging", "marts"):
+        for path in sorted((REPO / "warehouse" / folder).glob("*.sql")):
+            con.execute(path.read_text(encoding="utf-8"))
+    return con
+
+
+def _doc(doc_id: str, site: str, published: str | None, ingested: str) -> dict:
+    import datetime as dt
+
+    return {"doc_id": doc_id, "source_path": f"{doc_id}.txt", "batch": "b", "content_sha256": doc_id * 4,
+            "run_id": "r", "ingested_at": dt.datetime.fromisoformat(ingested).replace(tzinfo=dt.UTC),
+            "site_name": site, "published": dt.date.fromisoformat(published) if published else None,
+            "text": "x", "n_chars": 1, "pipeline_version": "t"}
+
+
+def _quote(qid: str, doc_id: str, text: str, speaker: str | None) -> dict:
+    return {"quote_id": qid, "doc_id": doc_id, "text": text, "start": 0, "end": len(text), "speaker": speaker,
+            "kind": "full", "quote_key": quote_key(text)}
+
+
+def test_the_same_quote_across_outlets_is_one_cluster():
+    docs = [_doc("d1", "A", "2025-03-19", "2025-03-20T10:00:00"), _doc("d2", "B", "2025-03-18", "2025-03-21T10:00:00"),
+            _doc("d3", "C", None, "2025-03-17T10:00:00"), _doc("d4", "D", None, "2025-03-22T10:00:00")]
+    quotes = [
+        _quote("q1", "d1", "It must end NOW,", "Donald Trump"),
+        _quote("q2", "d2", "it must end now", "Donald Trump"),
+        _quote("q3", "d3", "We agreed to a ceasefire, and it must end now, before more die.", "Trump"),
+        _quote("q4", "d4", "ready", "Volodymyr Zelensky"),
+        _quote("q5", "d1", "ready", "Vladimir Putin"),
+        _quote("q6", "d2", "Prices will fall next year, the bank expects.", "Bank"),
+    ]
+    con = _warehouse_views(docs, quotes)
+    members = dict(con.execute("select quote_id, cluster_id from mart_quote_cluster_members").fetchall())
+    assert members["q1"] == members["q2"] == members["q3"]
+    assert members["q4"] != members["q5"]  # one word said by two people is two quotes
+    assert members["q6"] not in (members["q1"], members["q4"])
+    row = con.execute("select speaker, first_doc_id, n_documents, n_outlets, outlets from mart_quote_clusters "
+                  f"where cluster_id = '{members['q1']}'").fetchone()
+    # d2 is the first published; d3 (no date) counts from its ingest time, which is earlier still
+    assert row == ("Donald Trump", "d3", 3, 3, ["A", "B", "C"])
+    top = con.execute("select speaker, n_quotes, n_distinct_quotes from mart_top_speakers "
+                  "where speaker = 'Donald Trump'").fetchone()
+    assert top == ("Donald Trump", 2, 1)
