@@ -143,3 +143,43 @@ BATCH_TABLES: dict[str, pa.Schema] = {
 }
 GLOBAL_TABLES: dict[str, pa.Schema] = {"entities": ENTITIES, "runs": RUNS}
 ALL_TABLES: dict[str, pa.Schema] = {**BATCH_TABLES, **GLOBAL_TABLES}
+
+# Syndication and stories (tasks/dedup.py, tasks/stories.py): one file per batch of the documents they describe,
+# written once per document by `update_clusters` after a run's batches (never rewritten, so ids stay stable).
+SIGNATURES = pa.schema(
+    [
+        _f("doc_id", _str, "Document.", False),
+        _f("batch", _str, "Batch of the document.", False),
+        _f("day", pa.date32(), "Day it counts for: published, else the batch's date, else ingest day.", False),
+        _f("text_hash", _str, "sha256 of the case-folded words of documents.text (exact duplicates share it).", False),
+        _f("n_shingles", pa.int64(), "Distinct word 5-shingles of the text.", False),
+        _f("minhash", _str, "MinHash of the shingles: 128 values, 16 hex digits each, concatenated.", False),
+        _f("entities", pa.list_(_str), "The document's most mentioned entity ids (at most 10).", False),
+        _f("keywords", pa.list_(_str), "The document's most frequent content words (at most 20).", False),
+    ]
+)
+
+SYNDICATION = pa.schema(
+    [
+        _f("doc_id", _str, "Document.", False),
+        _f("batch", _str, "Batch of the document.", False),
+        _f("group_id", _str, "Syndication group: doc_id of the document that founded it.", False),
+        _f("matched_doc_id", _str, "The earlier document it was found to copy; null for a group's founder."),
+        _f("similarity", pa.float64(), "Estimated Jaccard similarity of shingles with matched_doc_id (1 when exact).",
+           False),
+        _f("method", _str, "'exact' (same words), 'near' (MinHash containment) or 'self' (founder).", False),
+    ]
+)
+
+STORIES = pa.schema(
+    [
+        _f("doc_id", _str, "Document.", False),
+        _f("batch", _str, "Batch of the document.", False),
+        _f("story_id", _str, "Story: doc_id of the document that started it.", False),
+        _f("matched_doc_id", _str, "The document it was linked to; null for a story's first document."),
+        _f("score", pa.float64(), "Link score with matched_doc_id (see tasks/stories.py); 1 for the first.", False),
+    ]
+)
+
+BATCH_TABLES.update({"signatures": SIGNATURES, "syndication": SYNDICATION, "stories": STORIES})
+ALL_TABLES.update({"signatures": SIGNATURES, "syndication": SYNDICATION, "stories": STORIES})
