@@ -15,8 +15,8 @@ Method
   document that founded it, the earliest at the time). The view `syndication_groups` works out which member is
   the earliest now and the similarity of each member to it from the stored signatures.
 
-Why a numpy MinHash and not datasketch: datasketch's MinHash is the same universal-hashing scheme, but it
-requires scipy (143 MB) for features unused here; numpy is already installed and the code below is 40 lines.
+Why a numpy MinHash and not datasketch: datasketch requires scipy (143 MB) for features unused here; numpy is
+already installed, and a MinHash with banded LSH is 40 lines (tests/test_dedup.py checks its estimates).
 """
 
 from __future__ import annotations
@@ -40,10 +40,9 @@ BANDS, ROWS = 32, 4
 # (other quote marks, a boilerplate block added, the last paragraphs cut) keep a containment >= 0.7 in 99% of
 # cases, while the most similar pair of distinct BBC articles (follow-ups of one story excepted) stays below 0.3.
 CONTAINMENT_MIN = 0.5
-_PRIME = (1 << 61) - 1
+_MAX = np.uint64((1 << 64) - 1)
 _rng = np.random.default_rng(20250320)  # fixed seed: signatures must be comparable across runs and machines
-_A = _rng.integers(1, 1 << 32, NUM_PERM, dtype=np.uint64)
-_B = _rng.integers(0, 1 << 32, NUM_PERM, dtype=np.uint64)
+_SEEDS = _rng.integers(0, 1 << 63, NUM_PERM, dtype=np.uint64)
 _BAND_MULT = _rng.integers(1, 1 << 63, ROWS, dtype=np.uint64) | np.uint64(1)
 _WORD = re.compile(r"\w+")
 
@@ -71,18 +70,30 @@ def shingles(words: list[str], k: int = SHINGLE) -> set[str]:
     return {" ".join(words[i : i + k]) for i in range(len(words) - k + 1)}
 
 
-def minhash(items: Iterable[str]) -> np.ndarray:
-    """MinHash signature (NUM_PERM uint64) of a set of strings: min over items of (a*h(x)+b) mod 2^61-1.
+def _mix(z: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 64-bit finaliser (a bijection that spreads every input bit over the output)."""
+    z = z ^ (z >> np.uint64(33))
+    z = z * np.uint64(0xFF51AFD7ED558CCD)
+    z = z ^ (z >> np.uint64(33))
+    z = z * np.uint64(0xC4CEB9FE1A85EC53)
+    return z ^ (z >> np.uint64(33))
 
-    h is a 32-bit blake2b hash, so a*h+b < 2^64 never overflows. An empty set gives all-max values.
+
+def minhash(items: Iterable[str]) -> np.ndarray:
+    """MinHash signature (NUM_PERM uint64) of a set of strings: per permutation i, the min over items x of
+    mix(h(x) xor seed_i), h a 64-bit blake2b hash. An empty set gives all-max values.
+
+    Why not (a*h+b) mod p with 32-bit a and h (no overflow in uint64): a*h then wraps p only a few times, so
+    every "permutation" keeps nearly the order of h and the estimates are badly biased (measured: 0.16 for a true
+    Jaccard of 0.77). A seeded bijective mixer gives independent-looking orders; numpy's uint64 multiply wraps.
     """
     hashes = np.fromiter(
-        (int.from_bytes(hashlib.blake2b(s.encode(), digest_size=4).digest(), "little") for s in items),
+        (int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "little") for s in items),
         dtype=np.uint64,
     )
     if hashes.size == 0:
-        return np.full(NUM_PERM, _PRIME, dtype=np.uint64)
-    return ((np.outer(hashes, _A) + _B) % np.uint64(_PRIME)).min(axis=0)
+        return np.full(NUM_PERM, _MAX, dtype=np.uint64)
+    return _mix(hashes[:, None] ^ _SEEDS[None, :]).min(axis=0)
 
 
 def signature(doc_id: str, text: str, day: date) -> Signature:
