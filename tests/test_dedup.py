@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from tasks.dedup import (
+    BANDS,
     CONTAINMENT_MIN,
     NUM_PERM,
     assign_groups,
@@ -79,7 +80,7 @@ def test_containment_from_jaccard_and_sizes():
 def test_band_keys_agree_exactly_when_the_band_agrees():
     sigs = np.stack([minhash(shingles(text_words(_article(s)))) for s in (5, 6)])
     keys = band_keys(np.vstack([sigs, sigs[:1]]))
-    assert keys.shape == (3, 32)
+    assert keys.shape == (3, BANDS)
     assert np.array_equal(keys[0], keys[2]) and not np.array_equal(keys[0], keys[1])
 
 
