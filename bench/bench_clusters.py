@@ -102,8 +102,8 @@ def calibrate() -> None:
     est = np.array(est)
     print("\n2. MinHash containment of 500 synthetic syndicated copies (quote marks, last third cut, boilerplate)")
     print(f"   quantiles 1% {np.quantile(est, 0.01):.2f}, 5% {np.quantile(est, 0.05):.2f}, "
-          f"median {np.median(est):.2f}; >= CONTAINMENT_MIN ({dedup.CONTAINMENT_MIN}): {np.mean(est >= dedup.CONTAINMENT_MIN):.3f};"
-          f" LSH candidate recall {found / len(sample):.3f}")
+          f"median {np.median(est):.2f}; >= CONTAINMENT_MIN ({dedup.CONTAINMENT_MIN}): "
+          f"{np.mean(est >= dedup.CONTAINMENT_MIN):.3f}; LSH candidate recall {found / len(sample):.3f}")
 
     kws = [frozenset(stories.keywords(t)) for t in texts]
     same, allv = [], []
