@@ -54,6 +54,8 @@ class QuoteOptions:
     outermost_cue: bool = True
     # single-quoted spans are speech only in documents without double-quoted ones (see module docstring)
     single_quotes_when_no_double: bool = True
+    # with no verb of saying, the named person or organisation that is the subject of the quote's verb speaks
+    governing_subject: bool = True
 
 
 @dataclass(frozen=True)
@@ -540,6 +542,29 @@ def _according(sdoc, lo: int, hi: int, quotes: list[Quote], lex: Lexicon):
     return None
 
 
+def _governing_subject(span, inside, mentions: list[Mention], bounds: tuple[int, int], lex: Lexicon):
+    """(None, subject) when no verb of saying governs a quote but the verb it hangs from has a person or an
+    organisation as subject ("Merkel heralded the deal as a “breakthrough”"): news quotes the words of the one
+    who acts on them. A subject that is not a named person or organisation (or he/she) is not enough."""
+    for t in span:
+        if not inside(t) or t.is_punct or inside(t.head):
+            continue
+        h = t
+        for _ in range(6):
+            if h.head is h or not bounds[0] <= h.head.idx < bounds[1]:
+                break
+            h = h.head
+            if h.pos_ in ("VERB", "AUX") and not inside(h):
+                subj = _subject(h, lex, bounds)
+                if subj is None or inside(subj):
+                    break
+                m = _mention_at(mentions, subj.idx, subj.idx + len(subj.text))
+                if (m is not None and m.label in ("PERSON", "ORG")) or subj.lower_ in ("he", "she"):
+                    return None, subj
+                break
+    return None
+
+
 def _colon_speaker(text: str, q: Quote, sdoc, lex: Lexicon, mentions: list[Mention], bounds: tuple[int, int]):
     """(cue token or None, speaker token) for a quote a colon introduces: "X: “…”", "She then addressed the
     supporters: “…”", or a paragraph ending "…, Cruz said:" before a paragraph that opens with the quote."""
@@ -624,6 +649,8 @@ def _attribute_parsed(text: str, quotes: list[Quote], mentions: list[Mention], s
                 pick = (t, subj)
         if pick is None:
             pick = _colon_speaker(text, q, sdoc, lex, mentions, bounds)
+        if pick is None and options.governing_subject:
+            pick = _governing_subject(span, inside, mentions, bounds, lex)
         if pick is not None:
             cue_tok, subj = pick
             found[qi] = _who_from_token(subj, cue_tok, text, mentions, sdoc, lex, quotes, options)
