@@ -204,6 +204,11 @@ _TITLE_BEFORE = frozenset(
 )
 
 
+# Words after a quoted title: “Orange is the New Black” star Selenis Leyva, the “Scandal” actress.
+_TITLE_AFTER = frozenset("star stars actor actress host creator director producer author series episode show "
+                         "film movie book album song cast".split())
+
+
 def is_title(text: str, q: Quote) -> bool:
     """Whether a quoted span is the title of a work (a show, a film, a book), not speech: a short span in title
     case ("This Week," "Fox & Friends") after a preposition, a possessive (ABC’s “This Week”) or a word for a
@@ -216,7 +221,10 @@ def is_title(text: str, q: Quote) -> bool:
         return False
     before = text[max(0, q.start - 40) : q.start - 1].rstrip(" ,:")
     prev = before.split()[-1].lower() if before.split() else ""
-    return prev in _TITLE_BEFORE or prev.endswith(("’s", "'s"))
+    after = text[q.end + 1 : q.end + 30].split()
+    nxt = after[0].lower().strip(",.;:") if after else ""
+    return (prev in _TITLE_BEFORE or prev.endswith(("’s", "'s", "(")) or nxt in _TITLE_AFTER
+            or (prev in ("and", "or") and before.endswith(CLOSE_D + " " + prev)))
 
 
 def quote_key(text: str) -> str:
@@ -871,7 +879,8 @@ def attribute(text: str, quotes: list[Quote], mentions: list[Mention], options: 
     lex = load_lexicon("en" if analysis is not None else language)
     if lex is None or not quotes:
         return
-    cands = [q for q in quotes if not is_title(text, q)]
+    # titles of works, and letters or symbols in quotes ("R," "D,"), are not speech
+    cands = [q for q in quotes if not is_title(text, q) and any(len(w) > 1 for w in _WORD.findall(q.text))]
     if options.single_quotes_when_no_double and any(q.mark == "d" for q in quotes):
         cands = [q for q in cands if q.mark != "s"]
     if analysis is not None:
