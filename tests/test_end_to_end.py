@@ -60,11 +60,17 @@ def test_rerun_is_idempotent(wh, newsflow_cli):
     assert [r["status"] for r in runs] == ["completed", "completed"] and runs[-1]["n_files_new"] == 0
 
 
-def test_forced_backfill_replaces_the_batch(wh, newsflow_cli):
+def test_backfill_does_nothing_unless_forced_then_replaces_the_batch(wh, newsflow_cli):
     before = counts(newsflow_cli, wh)
-    newsflow_cli("backfill", wh / "input" / BATCH, "--warehouse", wh / "wh", "--force", "--quiet")
+    res = newsflow_cli("backfill", wh / "input" / BATCH, "--warehouse", wh / "wh", "--quiet")
+    assert "new 0" in res.stdout and counts(newsflow_cli, wh) == before
+    newsflow_cli("backfill", "--input-root", wh / "input", "--since", BATCH, "--until", BATCH,
+                 "--warehouse", wh / "wh", "--force", "--quiet")
     assert counts(newsflow_cli, wh) == before
-    assert sql(newsflow_cli, wh, "select count(*) as n from runs where flow = 'backfill'")[0]["n"] == 1
+    runs = sql(newsflow_cli, wh, "select run_id, n_files_new from runs where flow = 'backfill' order by started_at")
+    assert [r["n_files_new"] for r in runs] == [0, 5]
+    # every document row now comes from the forced run
+    assert {d["run_id"] for d in sql(newsflow_cli, wh, "select distinct run_id from documents")} == {runs[-1]["run_id"]}
 
 
 def test_bad_files_are_rejects_and_the_batch_goes_on(wh, newsflow_cli):
