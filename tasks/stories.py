@@ -83,22 +83,28 @@ def assign_stories(existing: list[Profile], stories: dict[str, str], new: list[P
     """
     copies = copies or {}
     stories = dict(stories)
-    pool = list(existing)
-    postings: dict[str, list[int]] = {}
-    for i, p in enumerate(pool):
+    pool: list[Profile] = []
+    postings: dict[tuple[int, str], list[int]] = {}  # (day ordinal, keyword) -> pool indices: the window is a range
+
+    def add(p: Profile) -> None:
         for w in p.keywords:
-            postings.setdefault(w, []).append(i)
+            postings.setdefault((p.day.toordinal(), w), []).append(len(pool))
+        pool.append(p)
+
+    for p in existing:
+        add(p)
     rows = []
     for p in sorted(new, key=lambda p: (p.day, p.doc_id)):
         best, match = (STORY_MIN, ""), None
         if copies.get(p.doc_id) in stories:
             best, match = (1.0, ""), copies[p.doc_id]
         else:
-            shared = Counter(i for w in p.keywords for i in postings.get(w, ()))
+            day = p.day.toordinal()
+            shared = Counter(i for d in range(day - WINDOW_DAYS, day + WINDOW_DAYS + 1) for w in p.keywords
+                             for i in postings.get((d, w), ()))
             for i, n in shared.items():
                 c = pool[i]
-                # the least number of shared keywords that can reach STORY_MIN: skip the rest unscored
-                if abs((c.day - p.day).days) > WINDOW_DAYS or n < _min_shared(p, c):
+                if n < _min_shared(p, c):  # too few shared keywords to reach STORY_MIN: skip unscored
                     continue
                 score = link_score(p, c)
                 if (score, c.doc_id) >= best and score >= STORY_MIN:
@@ -107,9 +113,7 @@ def assign_stories(existing: list[Profile], stories: dict[str, str], new: list[P
         stories[p.doc_id] = story
         rows.append({"doc_id": p.doc_id, "story_id": story, "matched_doc_id": match,
                      "score": round(best[0], 4) if match else 1.0})
-        for w in p.keywords:
-            postings.setdefault(w, []).append(len(pool))
-        pool.append(p)
+        add(p)
     return rows
 
 
