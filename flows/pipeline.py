@@ -28,6 +28,7 @@ from tasks.normalise import normalise_task
 from tasks.quotes import quotes_task
 from tasks.records import Doc, Reject, SourceFile
 from tasks.storage import Location
+from tasks.stories import cluster_task
 from tasks.write import (
     WarehouseLock,
     known_documents,
@@ -143,6 +144,11 @@ def run_batches(flow_name: str, batches: dict[str, list[SourceFile]], warehouse:
                     process_batches(root, run_id, {batch: (docs, rejects)}, options, False, stats, timings)
             if pending:
                 process_batches(root, run_id, pending, options, True, stats, timings)
+            if any(b["documents"] for b in stats.values()):
+                t0 = time.perf_counter()
+                clusters = cluster_task(root)  # syndication groups and stories of the new documents
+                timings["clusters"] += time.perf_counter() - t0
+                log.info("clusters: %s", ", ".join(f"{k} {v}" for k, v in clusters.items()))
             t0 = time.perf_counter()
             n_entities = refresh_task(root)
             timings["refresh"] += time.perf_counter() - t0

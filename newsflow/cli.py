@@ -1,4 +1,4 @@
-"""The `newsflow` command line: run, backfill, sql, status, inspect, serve.
+"""The `newsflow` command line: run, backfill, sql, status, inspect, serve, report.
 
 User mistakes (a missing folder, a bad option, a bad query) print one line on stderr and exit 2; only real
 bugs show a traceback.
@@ -105,6 +105,13 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--port", type=_positive, default=4200, help="server port (default: 4200)")
     sv.add_argument("--log-dir", type=Path, default=REPO_ROOT / "warehouse" / "data" / "serve-logs", metavar="DIR",
                     help="where the server and worker logs go")
+
+    rp = sub.add_parser("report", help="write a self-contained HTML report of the warehouse",
+                        description="Write an HTML report (top speakers, entity timeline, story clusters, "
+                        "syndication groups, rejects by reason) that opens in a browser with no network.")
+    add_warehouse(rp)
+    rp.add_argument("--out", type=Path, default=Path("newsflow-report.html"), metavar="FILE.html",
+                    help="where to write it (default: newsflow-report.html)")
 
     ins = sub.add_parser("inspect", help="show what each stage decides for some files (touches no warehouse)",
                          description="Run the stages on the given files (as one batch) without Prefect or a "
@@ -286,6 +293,17 @@ def cmd_serve(args) -> int:
     return serve(args.port, args.log_dir)
 
 
+def cmd_report(args) -> int:
+    from newsflow.report import write_report
+
+    try:
+        out = write_report(args.warehouse, args.out)
+    except FileNotFoundError as exc:
+        raise UserError(str(exc)) from None
+    print(f"report written: {out.resolve()}")
+    return 0
+
+
 def cmd_inspect(args) -> int:
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
@@ -340,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         commands = {"run": cmd_run, "backfill": cmd_run, "sql": cmd_sql, "status": cmd_status, "inspect": cmd_inspect,
-                    "serve": cmd_serve}
+                    "serve": cmd_serve, "report": cmd_report}
         return commands[args.command](args)
     except UserError as exc:
         print(f"newsflow: error: {exc}", file=sys.stderr)

@@ -262,6 +262,17 @@ def sql_files() -> list[Path]:
     return sorted((SQL_DIR / "staging").glob("*.sql")) + sorted((SQL_DIR / "marts").glob("*.sql"))
 
 
+def views_version(root: Location) -> str:
+    """A fingerprint of what the views are made of: the schemas, the SQL files, where the warehouse is and which
+    tables have files. When it changes (an upgrade, a moved folder, a new table), the views are rebuilt."""
+    h = hashlib.sha256(str(root).encode())
+    h.update(repr([(name, str(schema)) for name, schema in schemas.ALL_TABLES.items()]).encode())
+    h.update(repr([t for t in schemas.ALL_TABLES if (root / t).files()]).encode())
+    for path in sql_files():
+        h.update(path.name.encode() + path.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def refresh_views(root: Path | str | Location) -> None:
     """(Re)create the views in the warehouse's DuckDB file; a remote warehouse has none (see open_catalog)."""
     loc = Location.of(root)
@@ -270,6 +281,17 @@ def refresh_views(root: Path | str | Location) -> None:
     con = duckdb.connect(str(loc / DB_FILE))
     try:
         _create_views(con, loc)
+        con.execute("create or replace table _newsflow_views as select ? as version", [views_version(loc)])
+    finally:
+        con.close()
+
+
+def _views_current(db: Location, loc: Location) -> bool:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("select version from _newsflow_views").fetchone()[0] == views_version(loc)
+    except duckdb.Error:
+        return False
     finally:
         con.close()
 
@@ -285,6 +307,12 @@ def open_catalog(root: Path | str | Location) -> duckdb.DuckDBPyConnection:
         db = loc / DB_FILE
         if not db.exists():
             raise FileNotFoundError(f"no warehouse at {loc} (no {DB_FILE}); run `newsflow run` first")
+        if not _views_current(db, loc):  # made by an older newsflow, or moved: rebuild, then read
+            try:
+                with WarehouseLock(loc):
+                    refresh_views(loc)
+            except WarehouseBusy:
+                pass  # a run is writing and refreshes the views itself; read what is there
         return duckdb.connect(str(db), read_only=True)
     if not (loc / "runs").files():
         raise FileNotFoundError(f"no warehouse at {loc} (no runs); run `newsflow run` first")
