@@ -59,3 +59,17 @@ def test_views_match_schemas_empty_and_with_data(tmp_path):
         for table, schema in schemas.ALL_TABLES.items():
             assert _describe(con, table) == [(f.name, duckdb_type(f.type)) for f in schema], (step, table)
         con.close()
+
+
+def test_stale_views_are_rebuilt_when_opened(tmp_path):
+    from tasks.write import open_catalog
+
+    write_batch(tmp_path, "b", "run1", [_doc("a.txt", "a")], [])
+    refresh_views(tmp_path)
+    con = duckdb.connect(str(tmp_path / "newsflow.duckdb"))
+    con.execute("update _newsflow_views set version = 'from-an-older-newsflow'")
+    con.execute("create or replace view documents as select 1 as stale")
+    con.close()
+    con = open_catalog(tmp_path)
+    assert [r[0] for r in con.execute("describe documents").fetchall()][:2] == ["doc_id", "source_path"]
+    con.close()
