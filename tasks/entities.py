@@ -1,17 +1,19 @@
 """Entities: mentions from the spaCy analysis (tasks/nlp.py), canonical names and stable entity ids.
 
-Three steps, each a pure function (docs/entities.md has the rules with examples):
+Three steps, each a pure function (docs/entities.md has the rules with examples and the merges refused):
 
-1. Within a document (`canonicalise`): titles, honorifics, nationality adjectives, possessives and a leading
-   "the" are not part of a name; a one-word PERSON mention ("Putin") links to the document's full name that
-   ends with it ("Vladimir Putin"); a name keeps the label most of its mentions have.
+1. Within a document (`canonicalise`, `surname_mentions`): titles, honorifics, nationality adjectives,
+   possessives and a leading "the" are not part of a name; a one-word name that is the surname of the
+   document's full PERSON name ("Putin") is that person ("Vladimir Putin"), also where the model missed it;
+   a name keeps the label most of its mentions have.
 2. Across documents and batches (`link_mentions`): well-known alias groups (tasks/data/entity_aliases.json),
    then exact keys (ASCII-folded, lower case, dots dropped), then spelling/transliteration variants
    (`is_variant`), then a surname alone to the one full name that ends with it. Entities already in the
    warehouse (`known`) win: once an entity has an id, later mentions of it get that id, whatever the spelling.
    A new entity's id is the hash of its label and the key of its canonical name.
 3. Documents without a spaCy analysis (German: no trustworthy German model is installable) get mentions from a
-   gazetteer of the names and aliases of the entities already known (`gazetteer_mentions`).
+   gazetteer of the entities already known and the alias groups, with German spellings of names transliterated
+   (`gazetteer_mentions`).
 """
 
 from __future__ import annotations
