@@ -20,6 +20,7 @@ from tasks.dedup import (
     event_day,
     jaccard,
     minhash,
+    shingle_hashes,
     shingles,
     signature,
     text_words,
@@ -53,18 +54,27 @@ def test_short_texts_are_one_shingle_and_empty_has_none():
     assert len(shingles(list("abcdefg"))) == 3
 
 
-def test_minhash_estimates_jaccard():
+def test_shingle_hashes_are_the_distinct_shingles():
     words = text_words(_article(1, 10))
-    a = shingles(words)
-    b = shingles(words[: len(words) * 2 // 3] + text_words(_article(2, 4)))
+    assert shingle_hashes(words).size == len(shingles(words))
+    assert shingle_hashes(["a", "b"]).size == 1 and shingle_hashes([]).size == 0
+    assert shingle_hashes(list("abcdef"))[0] != shingle_hashes(list("bacdef"))[0]  # word order matters
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_minhash_estimates_jaccard(seed):
+    words = text_words(_article(seed, 10))
+    other = words[: len(words) * 2 // 3] + text_words(_article(seed + 100, 4))
+    a, b = shingles(words), shingles(other)
     exact = len(a & b) / len(a | b)
-    assert abs(jaccard(minhash(a), minhash(b)) - exact) < 0.12  # 128 permutations: std ~0.045 here
-    assert jaccard(minhash(a), minhash(a)) == 1.0
-    assert jaccard(minhash(a), minhash(shingles(text_words(_article(3))))) < 0.05
+    ma, mb = minhash(shingle_hashes(words)), minhash(shingle_hashes(other))
+    assert abs(jaccard(ma, mb) - exact) < 0.12  # 128 permutations: std ~0.045 here
+    assert jaccard(ma, ma) == 1.0
+    assert jaccard(ma, minhash(shingle_hashes(text_words(_article(seed + 200))))) < 0.05
 
 
 def test_signature_round_trips_through_its_text_form():
-    sig = minhash(shingles(text_words(_article(4))))
+    sig = minhash(shingle_hashes(text_words(_article(4))))
     assert sig.shape == (NUM_PERM,)
     assert np.array_equal(decode_minhash(encode_minhash(sig)), sig)
     assert len(encode_minhash(sig)) == NUM_PERM * 16
@@ -78,7 +88,7 @@ def test_containment_from_jaccard_and_sizes():
 
 
 def test_band_keys_agree_exactly_when_the_band_agrees():
-    sigs = np.stack([minhash(shingles(text_words(_article(s)))) for s in (5, 6)])
+    sigs = np.stack([minhash(shingle_hashes(text_words(_article(s)))) for s in (5, 6)])
     keys = band_keys(np.vstack([sigs, sigs[:1]]))
     assert keys.shape == (3, BANDS)
     assert np.array_equal(keys[0], keys[2]) and not np.array_equal(keys[0], keys[1])
