@@ -177,15 +177,18 @@ def signature_rows(docs: list[dict]) -> list[dict]:
     return rows
 
 
-def _append(root: Location, table: str, rows: list[dict], live: dict[str, set[str]]) -> None:
-    """Add rows to their batches' files, dropping rows of documents no longer in the batch's documents."""
+def _append(root: Location, table: str, rows: list[dict], live: dict[str, set[str]], keep_new: bool = True) -> None:
+    """Add rows to their batches' files, dropping rows of documents no longer in the batch's documents (with
+    keep_new=False, rows only name the batches to clean)."""
     by_batch: dict[str, list[dict]] = {}
     for r in rows:
         by_batch.setdefault(r["batch"], []).append(r)
     for batch, new in by_batch.items():
         path = batch_file(root, table, batch)
+        if not keep_new and not path.exists():
+            continue
         old = [r for r in read_rows(path) if r["doc_id"] in live.get(batch, set())]
-        write_table(old + new, schemas.ALL_TABLES[table], path)
+        write_table(old + (new if keep_new else []), schemas.ALL_TABLES[table], path)
 
 
 def update_clusters(root) -> dict[str, int]:
@@ -197,8 +200,17 @@ def update_clusters(root) -> dict[str, int]:
     Call under the warehouse lock, after a run's batches are written and before the views are refreshed.
     """
     root = Location.of(root)
-    stored = _read_table(root, "signatures", ["doc_id", "day", "text_hash", "n_shingles", "minhash",
+    live: dict[str, set[str]] = {}
+    for r in _read_table(root, "documents", ["doc_id", "batch"]).to_pylist():
+        live.setdefault(r["batch"], set()).add(r["doc_id"])
+    stored = _read_table(root, "signatures", ["doc_id", "batch", "day", "text_hash", "n_shingles", "minhash",
                                               "entities", "keywords"]).to_pylist()
+    # rows of documents no longer in their batch (a file changed and reprocessed has a new doc_id) are dropped
+    stale = {s["batch"] for s in stored if s["doc_id"] not in live.get(s["batch"], set())}
+    stored = [s for s in stored if s["batch"] not in stale or s["doc_id"] in live[s["batch"]]]
+    for table in ("signatures", "syndication", "stories"):
+        for batch in stale:
+            _append(root, table, [{"batch": batch}], live, keep_new=False)
     docs = _new_documents(root, {s["doc_id"] for s in stored})
     if not docs:
         return {"new_documents": 0, "syndicated": 0, "groups": 0, "new_stories": 0}
@@ -225,9 +237,6 @@ def update_clusters(root) -> dict[str, int]:
     batch_of = {d["doc_id"]: d["batch"] for d in docs}
     for r in syn_rows + story_rows:
         r["batch"] = batch_of[r["doc_id"]]
-    live: dict[str, set[str]] = {}
-    for r in _read_table(root, "documents", ["doc_id", "batch"]).to_pylist():
-        live.setdefault(r["batch"], set()).add(r["doc_id"])
     _append(root, "signatures", sig_rows, live)
     _append(root, "syndication", syn_rows, live)
     _append(root, "stories", story_rows, live)

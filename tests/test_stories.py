@@ -91,9 +91,9 @@ def test_incremental_equals_all_at_once():
 # -- update_clusters over a warehouse -------------------------------------------------------------------------
 
 
-def _doc(batch: str, name: str, text: str, ents: list[str], published: date | None = None) -> Doc:
-    d = Doc(SourceFile(batch, f"{batch}/{name}", f"/in/{batch}/{name}", 10, 1), f"{name}{batch}".encode().hex()
-            .ljust(64, "0")[:64], b"", 0.0)
+def _doc(batch: str, name: str, text: str, ents: list[str], published: date | None = None, version: str = "") -> Doc:
+    d = Doc(SourceFile(batch, f"{batch}/{name}", f"/in/{batch}/{name}", 10, 1), f"{name}{batch}{version}".encode()
+            .hex().ljust(64, "0")[:64], b"", 0.0)
     d.text, d.language, d.published = text, "en", published
     d.paragraphs = [Paragraph(0, text)]
     d.mentions = [Mention(e, "ORG", 0, 1, e, e) for e in ents]
@@ -134,6 +134,18 @@ def test_update_clusters_is_incremental_and_feeds_the_views(tmp_path):
     assert stories[ids["d"]] == stories[ids["a"]] == stories[ids["e"]] != stories[ids["c"]]
     summary = _views(tmp_path, "select n_documents, n_texts, first_seen from mart_story_summary order by 1 desc")
     assert summary[0] == (4, 2, date(2025, 2, 27))
+
+
+def test_a_reprocessed_file_with_new_content_replaces_its_rows(tmp_path):
+    old = _doc("b", "a", _text("volcano", 1), ["e1", "e2"])
+    write_batch(tmp_path, "b", "r1", [old], [])
+    update_clusters(tmp_path)
+    new = _doc("b", "a", _text("match", 2), ["e7", "e8"], version="2")  # the file changed: a new doc_id
+    write_batch(tmp_path, "b", "r2", [new], [])
+    assert update_clusters(tmp_path)["new_documents"] == 1
+    refresh_views(tmp_path)
+    for table in ("signatures", "syndication", "stories"):
+        assert _views(tmp_path, f"select doc_id from {table}") == [(new.doc_id,)], table
 
 
 # -- the seeds -----------------------------------------------------------------------------------------------
