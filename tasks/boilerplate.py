@@ -9,8 +9,11 @@ in the second half of a document (a donation appeal, a comment form) takes every
 from __future__ import annotations
 
 import json
+import logging
+import multiprocessing
 import re
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +24,10 @@ from prefect.cache_policies import NO_CACHE
 
 from tasks import reasons
 from tasks.records import Doc, Paragraph, Reject, RejectError, run_per_doc
+
+log = logging.getLogger("newsflow.clean")
+# Seconds extraction workers get to start (forkserver + importing trafilatura: about 1-2 s on an idle machine).
+_WORKER_START_S = 60.0
 
 PHRASES_PATH = Path(__file__).with_name("data") / "boilerplate_phrases.json"
 
@@ -33,6 +40,8 @@ _MIN_CAPTION_WORDS = 10
 # A paragraph this long is prose when locating the article inside a page (jusText's "good" length is 200).
 _PROSE_CHARS = 150
 _CAPTION_DATE_END = re.compile(r",\s+(\d{1,2}\.?\s+[A-Za-zäÄ]+|[A-Z][a-z]+\.?\s+\d{1,2},?)\s+\d{4}\.?$")
+_NOT_CAPTION_START = set("-–—•*·▪►@\"“„«‘'")
+_SENTENCE_BREAK = re.compile(r"[.!?…][\"”“»’']?\s+[\"“„«]?[A-ZÄÖÜ]")
 _FINAL_PUNCT = tuple(".!?:;…\"”’“»«)]")
 
 _MONTHS = {
@@ -70,14 +79,22 @@ class HtmlOptions:
 
     favor_precision: bool = False
     favor_recall: bool = False
-    include_tables: bool = False
+    include_tables: bool = True
     include_comments: bool = False
     # our block classifier (jusText features) also over trafilatura's output; always on for plain text
     block_features: bool = False
+    # the unpunctuated-line caption rule also over trafilatura's output (credit lines are always captions)
+    html_captions: bool = False
     # template detection across the documents of a batch (see `find_templates`)
     templates: bool = True
     template_min_docs: int = 3
     template_max_chars: int = 200
+    # Per-document time limit on trafilatura, in seconds (None: extract in this process, no limit). Extraction
+    # then runs in `extraction_processes` worker processes (signal.alarm is not safe: Prefect may run the task
+    # in a thread); a page over the limit is rejected as `extraction_timeout` and its worker is replaced.
+    # trafilatura takes 2-10 ms on a news page (../shared/notes/stack-check.md §4): 30 s is pathological.
+    timeout_s: float | None = 30.0
+    extraction_processes: int = 1
 
 
 @dataclass
@@ -134,7 +151,7 @@ def split_paragraphs(text: str) -> list[str]:
     return out
 
 
-def _is_caption(text: str) -> bool:
+def _is_caption(text: str, unpunctuated: bool = True) -> bool:
     """A photo caption or credit: a short line ending in a credit, or a long-ish line with no final punctuation.
 
     Body paragraphs of news end in punctuation; subheadings do not but are short (under ~10 words); a line of
@@ -145,12 +162,20 @@ def _is_caption(text: str) -> bool:
     # wire-photo style: one sentence ending in ", Place, 15 March 2025." (body text says "on March 15")
     if len(text) < 300 and text.count(". ") == 0 and _CAPTION_DATE_END.search(text):
         return True
+    if not unpunctuated:
+        return False
     n_words = len(text.split())
-    return _MIN_CAPTION_WORDS <= n_words <= 40 and not text.rstrip().endswith(_FINAL_PUNCT)
+    if not _MIN_CAPTION_WORDS <= n_words <= 40 or text.rstrip().endswith(_FINAL_PUNCT):
+        return False
+    # not a caption: a list item ("- ...", "• ..."), a quotation or tweet, or several sentences (a caption is one
+    # line; a paragraph whose last sentence lost its full stop is not). Measured on cleanportal and trafeval:
+    # these were most of the body lines the rule removed.
+    stripped = text.lstrip()
+    return not (stripped[:1] in _NOT_CAPTION_START or _SENTENCE_BREAK.search(text))
 
 
 def clean_paragraphs(texts: list[str], title_hint: str | None = None, blocks: bool = False,
-                     templates: frozenset[str] = frozenset()) -> Cleaned:
+                     templates: frozenset[str] = frozenset(), unpunctuated_captions: bool = True) -> Cleaned:
     """Classify plain-text paragraphs as body or furniture and pull metadata out of the head and tail.
 
     Returns the paragraphs (each kept or removed with a reason code) and the metadata found. Never raises.
@@ -227,7 +252,7 @@ def clean_paragraphs(texts: list[str], title_hint: str | None = None, blocks: bo
             out.url = out.url or t.strip()
             drop(p, reasons.SOURCE_URL)
             continue
-        if _is_caption(t):
+        if _is_caption(t, unpunctuated_captions):
             drop(p, reasons.CAPTION)
     if blocks:
         mark_blocks(paras)
@@ -415,7 +440,7 @@ def clean_extracted(ex: Extracted, options: HtmlOptions = HtmlOptions(),
     Raises RejectError(empty_after_cleaning) when nothing of the body is left.
     """
     cleaned = clean_paragraphs(ex.texts, title_hint=ex.title, blocks=options.block_features or not ex.html,
-                               templates=templates)
+                               templates=templates, unpunctuated_captions=options.html_captions or not ex.html)
     if ex.html:
         cleaned.byline = cleaned.byline or ex.byline
         cleaned.url = ex.url or cleaned.url
@@ -447,15 +472,102 @@ def clean_doc(doc: Doc, options: HtmlOptions = HtmlOptions()) -> None:
     _apply(doc, clean_document(doc.content, doc.source.source_path, options), is_html(doc.source.source_path))
 
 
+def _extract_html_job(html: str, options: HtmlOptions) -> Extracted | tuple[str, str]:
+    """Worker-side extraction: an Extracted, or (reason, detail) for a reject (exceptions pickle badly)."""
+    try:
+        return extract_html(html, options)
+    except RejectError as exc:
+        return exc.reason, exc.detail
+    except Exception as exc:  # noqa: BLE001 - becomes this document's stage_error, as run_per_doc would
+        return reasons.STAGE_ERROR, f"clean: {type(exc).__name__}: {exc}"[:500]
+
+
+def _warm() -> bool:
+    return True
+
+
+def _as_result(value: Extracted | tuple[str, str]) -> Extracted | RejectError:
+    return value if isinstance(value, Extracted) else RejectError(*value)
+
+
+def extract_html_batch(pages: list[str], options: HtmlOptions = HtmlOptions()) -> list[Extracted | RejectError]:
+    """Extract HTML pages in worker processes, each page under `options.timeout_s` seconds.
+
+    Returns, per page, an Extracted or the RejectError it ends in (`extraction_timeout` when over the limit).
+    A timed-out page's pool is terminated and replaced; pages that were in flight beside it are resubmitted with
+    a fresh clock. Workers start from a forkserver, not by forking this (possibly multi-threaded) process.
+    """
+    out: list[Extracted | RejectError | None] = [None] * len(pages)
+    if not pages:
+        return []
+    job_options = replace(options, timeout_s=None)
+    ctx = multiprocessing.get_context("forkserver")
+    n_proc = max(1, min(options.extraction_processes, len(pages)))
+
+    def new_pool():
+        pool = ctx.Pool(n_proc)
+        # wait until every worker has started, so start-up time never counts against a page
+        try:
+            for r in [pool.apply_async(_warm) for _ in range(n_proc)]:
+                r.get(_WORKER_START_S)
+        except multiprocessing.TimeoutError:
+            pool.terminate()
+            raise
+        return pool
+
+    try:
+        pool = new_pool()
+    except multiprocessing.TimeoutError:
+        # Workers that never start: typically a script without an `if __name__ == "__main__":` guard, which
+        # forkserver workers re-import. Extract here, without a time limit, rather than not at all.
+        log.warning("extraction workers did not start in %s s: extracting without a time limit", _WORKER_START_S)
+        return [_as_result(_extract_html_job(page, job_options)) for page in pages]
+    todo = list(range(len(pages)))
+    in_flight: dict[int, tuple[object, float]] = {}
+    try:
+        while todo or in_flight:
+            while todo and len(in_flight) < n_proc:
+                i = todo.pop(0)
+                in_flight[i] = (pool.apply_async(_extract_html_job, (pages[i], job_options)), time.monotonic())
+            # the oldest page decides how long to wait
+            i, (res, started) = min(in_flight.items(), key=lambda kv: kv[1][1])
+            res.wait(max(0.0, started + options.timeout_s - time.monotonic()))
+            done = [j for j, (r, _) in in_flight.items() if r.ready()]
+            for j in done:
+                out[j] = _as_result(in_flight.pop(j)[0].get())
+            if i in in_flight:  # still running at its limit
+                del in_flight[i]
+                out[i] = RejectError(reasons.EXTRACTION_TIMEOUT, f"trafilatura took over {options.timeout_s:g} s")
+                pool.terminate()
+                pool.join()
+                todo = list(in_flight) + todo
+                in_flight.clear()
+                pool = new_pool()
+    finally:
+        pool.terminate()
+        pool.join()
+    return out
+
+
 def clean_docs(docs: list[Doc], options: HtmlOptions = HtmlOptions()) -> tuple[list[Doc], list[Reject]]:
     """Clean a batch: extract every document, find the batch's template paragraphs, then clean each document.
 
+    HTML is extracted in worker processes under a per-document time limit when `options.timeout_s` is set.
     Documents with nothing left (or whose extraction fails or times out) become rejects.
     """
-    extracted: dict[int, Extracted] = {}
+    extracted: dict[int, Extracted | RejectError] = {}
+    if options.timeout_s is not None:
+        html_docs = [d for d in docs if is_html(d.source.source_path)]
+        for d, ex in zip(html_docs, extract_html_batch([d.content for d in html_docs], options)):
+            extracted[id(d)] = ex
 
     def extract(doc: Doc) -> None:
-        extracted[id(doc)] = extract_document(doc.content, doc.source.source_path, options)
+        ex = extracted.get(id(doc))
+        if ex is None:
+            ex = extract_document(doc.content, doc.source.source_path, options)
+        if isinstance(ex, RejectError):
+            raise ex
+        extracted[id(doc)] = ex
 
     docs, rejects = run_per_doc(docs, extract, "clean")
     templates = find_templates([extracted[id(d)].texts for d in docs], options) if options.templates else frozenset()

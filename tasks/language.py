@@ -9,6 +9,7 @@ from langdetect.lang_detect_exception import LangDetectException
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from tasks import reasons
 from tasks.records import Doc, Reject, run_per_doc
 
 UNDETERMINED = "und"
@@ -23,6 +24,12 @@ class LanguageOptions:
     doc_prefix_chars: int = 2000
     # Below this many letters a paragraph is 'und': langdetect guesses wildly on short strings.
     min_paragraph_letters: int = 40
+    # A kept paragraph in another language than the document's, at the head or tail of the body (not between two
+    # paragraphs of the document's language, where it is more likely a quotation), is page furniture: the German
+    # comment form under an English article. Only when langdetect is this sure of the paragraph's language
+    # (stack-check §5: below 0.9 treat as unknown).
+    drop_foreign: bool = True
+    foreign_min_prob: float = 0.9
 
 
 def detect_language(text: str, options: LanguageOptions = LanguageOptions()) -> tuple[str, float]:
@@ -39,13 +46,32 @@ def detect_language(text: str, options: LanguageOptions = LanguageOptions()) -> 
 
 
 def detect_languages(doc: Doc, options: LanguageOptions = LanguageOptions()) -> None:
-    """Set the document's language from its kept text and each long-enough paragraph's own language."""
+    """Set the document's language from its kept text and each long-enough paragraph's own language.
+
+    With `options.drop_foreign`, kept paragraphs confidently in another language at the head or tail of the body
+    are removed (reason `foreign_language`) and `doc.text` is rebuilt from the paragraphs still kept.
+    """
     doc.language, doc.language_prob = detect_language(doc.text, options)
+    probs = {}
     for p in doc.paragraphs:
         if sum(c.isalpha() for c in p.text) >= options.min_paragraph_letters:
-            p.language = detect_language(p.text, options)[0]
+            p.language, probs[p.idx] = detect_language(p.text, options)
         else:
             p.language = UNDETERMINED
+    if options.drop_foreign and doc.language != UNDETERMINED:
+        kept = [p for p in doc.paragraphs if p.kept]
+        own = [i for i, p in enumerate(kept) if p.language == doc.language]
+        if not own:
+            return
+        foreign = [
+            p for i, p in enumerate(kept)
+            if p.language not in (UNDETERMINED, doc.language) and probs.get(p.idx, 0.0) >= options.foreign_min_prob
+            and not own[0] < i < own[-1]
+        ]
+        for p in foreign:
+            p.kept, p.reason = False, reasons.FOREIGN_LANGUAGE
+        if foreign:
+            doc.text = "\n\n".join(p.text for p in doc.paragraphs if p.kept)
 
 
 def language_docs(docs: list[Doc], options: LanguageOptions = LanguageOptions()) -> tuple[list[Doc], list[Reject]]:
