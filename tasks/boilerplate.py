@@ -310,6 +310,11 @@ def classify_blocks(texts: list[str], stoplist: frozenset[str], removed: list[bo
         else:
             cls.append("bad")
 
+    if "good" not in cls:
+        # no block over 200 chars: a short article of one- or two-sentence paragraphs (wire style), where
+        # jusText would keep nothing; its near-good blocks are the best evidence of prose there is
+        cls = ["good" if c == "neargood" else c for c in cls]
+
     def neighbour(i: int, step: int, ignore_neargood: bool, classes: list[str]) -> str:
         i += step
         while 0 <= i < len(classes):

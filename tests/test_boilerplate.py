@@ -112,3 +112,118 @@ def test_seed_metadata(gold):
     assert c.byline == gold["byline"]
     assert (c.published.isoformat() if c.published else None) == gold["published"]
     assert c.url == gold["url"]
+
+
+# -- whole-page dumps, templates, time limit --------------------------------------------------------------------
+
+ARTICLE = [
+    "The city council voted on Tuesday to close the old bridge for repairs, after engineers warned that the "
+    "steel supports had corroded far faster than expected over the past winter.",
+    "The mayor said the closure would last at least six months and that a temporary ferry would carry commuters "
+    "across the river in the meantime, at no cost to them.",
+    "It will be a hard year.",
+    "Residents who live near the bridge said they had been asking for the repairs for years and were relieved "
+    "that the council had finally acted, even if the timing was bad for local shops.",
+]
+MENU = ["Home", "News", "Sport", "Weather", "Business", "Culture", "Video", "Share this page", "Facebook", "Twitter"]
+FOOTER = ["About us", "Contact", "Privacy policy", "Terms of use", "© 2025 Example Media Group"]
+
+
+def test_whole_page_dump_keeps_the_article_and_drops_menus_and_footer():
+    dump = "\n\n".join(["Bridge to close for repairs - Example News", *MENU, "Bridge to close for repairs",
+                        *ARTICLE, *MENU[-3:], *FOOTER])
+    c = clean_document(dump, "page.txt")
+    kept = [p.text for p in c.paragraphs if p.kept]
+    assert kept == ARTICLE  # the short sentence between two prose blocks stays
+    assert {p.reason for p in c.paragraphs if p.text in MENU + FOOTER} == {reasons.LOW_CONTENT}
+
+
+@pytest.mark.parametrize(
+    "texts, expected",
+    [
+        (["Home", "News", "Sport", ARTICLE[0], "Contact"], ["bad", "bad", "bad", "good", "bad"]),
+        ([ARTICLE[0], "A subheading", ARTICLE[1]], ["good", "good", "good"]),
+        ([ARTICLE[0], "It will be a hard year."], ["good", "good"]),
+        (["Nur ein kurzer Satz", "© 2025 Example"], ["bad", "bad"]),
+    ],
+)
+def test_classify_blocks(texts, expected):
+    from tasks.boilerplate import classify_blocks, pick_stoplist
+
+    assert classify_blocks(texts, pick_stoplist(texts)) == expected
+
+
+def test_stoplist_follows_the_document_language():
+    from tasks.boilerplate import pick_stoplist
+
+    assert "und" in pick_stoplist(["Die Regierung hat am Dienstag über die Pläne und die Kosten beraten."])
+    assert "the" in pick_stoplist(ARTICLE)
+
+
+def test_templates_are_paragraphs_repeated_across_the_batch():
+    from tasks.boilerplate import HtmlOptions, find_templates, template_key
+
+    blurb = "About this blog: news from the city hall, every weekday."
+    wire = "A long wire paragraph " + "that several sites published word for word " * 6
+    docs = [[f"Story {i} text.", blurb, "Home"] for i in range(4)] + [[wire], [wire], [wire, "Home"]]
+    found = find_templates(docs, HtmlOptions())
+    assert template_key(blurb) in found and template_key("Home") in found
+    assert template_key(wire) not in found  # long and in 3 of 7 documents: syndication, not a template
+    assert not any(template_key(f"Story {i} text.") in found for i in range(4))
+
+
+def test_clean_docs_removes_batch_templates(tmp_path):
+    from tasks.boilerplate import HtmlOptions, clean_docs
+    from tasks.records import Doc, SourceFile
+
+    blurb = "Our newsroom is independent and reader funded, read our standards and ethics policy here."
+    docs = []
+    for i in range(4):
+        text = f"Headline {i}\n\n{ARTICLE[i % 2]} Story number {i}.\n\n{blurb}\n\n{ARTICLE[3]} Again {i}."
+        d = Doc(SourceFile("b", f"b/{i}.txt", str(tmp_path / f"{i}.txt"), 1, 0), f"{i:064x}", b"", 0.0)
+        d.content = text
+        docs.append(d)
+    out, rejects = clean_docs(docs, HtmlOptions())
+    assert not rejects
+    for d in out:
+        assert [p.reason for p in d.paragraphs if p.text == blurb] == [reasons.TEMPLATE]
+        assert sum(p.kept for p in d.paragraphs) == 2
+
+
+def test_comment_block_after_the_article_goes_but_not_before_any_prose():
+    paras = ["Title line", *ARTICLE, "Add a Comment", "Jane wrote:", "I think the council is wrong about this."]
+    c = clean_paragraphs(paras, blocks=True)
+    assert [p.text for p in c.paragraphs if p.kept] == ARTICLE
+    # a "comments" link in the menu before the article must not take the article with it
+    c = clean_paragraphs(["Title line", "Comments", *ARTICLE], blocks=True)
+    assert [p.text for p in c.paragraphs if p.kept] == ARTICLE
+
+
+@pytest.mark.parametrize(
+    "line, caption",
+    [
+        ("Donald Trump and Vladimir Putin at the summit in Helsinki last July / AFP", True),
+        ("Firefighters at the scene of the blaze in the city centre on Monday morning after the roof fell", True),
+        ("- Dubbed into eight languages: Farsi, French, Spanish, Italian, German, Polish and Russian", False),
+        ("He said the plan was fine. The council disagreed and voted it down on a show of hands", False),
+    ],
+)
+def test_caption_rule(line, caption):
+    from tasks.boilerplate import _is_caption
+
+    assert _is_caption(line) is caption
+
+
+def _slow_page(n: int = 20000) -> str:
+    # trafilatura's time grows faster than linearly with this many blocks: 50,000 took 50 s on the dev machine
+    return "<html><body>" + "".join(f"<div><p>word {i} and more words.</p></div>" for i in range(n)) + "</body></html>"
+
+
+def test_extraction_time_limit_rejects_only_the_slow_page():
+    from tasks.boilerplate import HtmlOptions, extract_html_batch
+
+    body = "".join(f"<p>Paragraph {i}: the council voted on the new budget on Tuesday evening.</p>" for i in range(5))
+    ok = f"<html><body><article><h1>Budget vote</h1>{body}</article></body></html>"
+    out = extract_html_batch([_slow_page(), ok, ok], HtmlOptions(timeout_s=1.0))
+    assert isinstance(out[0], RejectError) and out[0].reason == reasons.EXTRACTION_TIMEOUT
+    assert all(not isinstance(x, RejectError) and "Paragraph 4" in x.texts[-1] for x in out[1:])
