@@ -34,6 +34,7 @@ from tasks.write import (
     known_documents,
     read_entities,
     read_ledger,
+    refresh_entities,
     refresh_task,
     refresh_views,
     write_run,
@@ -111,6 +112,10 @@ def process_batches(root: Location, run_id: str, work: dict[str, tuple[list[Doc]
                         rejects=Counter(r.reason for r in rejects[b]))
         log.info("batch %s: %d documents, %d rejects, %d quotes, %d mentions written", b, counts["documents"],
                  counts["rejects"], counts["quotes"], counts["mentions"])
+    if not parallel:
+        # the next batch of this run links its names to the entities this one introduced (a new spelling on
+        # day 2 joins day 1's entity); batches processed together on Dask cannot see each other
+        refresh_entities(root)
     timings["write"] += time.perf_counter() - t0
 
 

@@ -145,8 +145,6 @@ def test_forced_backfill_keeps_ids_and_counts(runs):
     assert {i: (r["name"], r["n_mentions"]) for i, r in runs["third"].items()} == keep
 
 
-@pytest.mark.xfail(strict=True, reason="flows/pipeline.py refreshes the entities table once per run, so a batch "
-                   "does not see the entities of an earlier batch of the same run (asked: refresh after each write)")
 def test_one_run_over_two_batches_links_across_them(tmp_path, newsflow_cli):
     inp, wh = tmp_path / "input", tmp_path / "wh"
     shutil.copytree(SAMPLE / SEEDS, inp / SEEDS)
