@@ -195,7 +195,7 @@ def eval_mojibake() -> dict:
     Gold is `fixed-encoding` when given (encoding repair only) else `fixed`; both sides are compared with
     straight quotes (ftfy's `fixed` uncurls them, newsflow keeps typographic quotes on purpose). ftfy alone is
     `fix_encoding` (the fixer newsflow uses) and `fix_text` (everything ftfy does). `negative` cases must stay
-    unchanged: a change there alters clean text.
+    unchanged (but for one C1-control fix, which their gold expects): a change there alters clean text.
     """
     import ftfy
     from ftfy.fixes import uncurl_quotes
@@ -204,7 +204,7 @@ def eval_mojibake() -> dict:
     cases = []
     for f in ("in-the-wild.json", "synthetic.json", "negative.json", "language-names.json", "known-failures.json"):
         cases += [(f, c) for c in json.loads((root / f).read_text(encoding="utf-8"))]
-    res = {"cases": 0, "newsflow": 0, "fix_encoding": 0, "fix_text": 0, "negative": 0, "negative_kept": 0,
+    res = {"cases": 0, "newsflow": 0, "fix_encoding": 0, "fix_text": 0, "negative": 0, "negative_right": 0,
            "recorded": 0, "changed": 0}
     for f, c in cases:
         if c.get("expect") != "pass":
@@ -220,7 +220,7 @@ def eval_mojibake() -> dict:
             res["recorded"] += bool(repairs)
         if f == "negative.json":
             res["negative"] += 1
-            res["negative_kept"] += ours == c["original"]
+            res["negative_right"] += uncurl_quotes(ours) == gold
     return res
 
 
@@ -252,9 +252,9 @@ def main(argv: list[str] | None = None) -> None:
     if "mojibake" in only:
         m = eval_mojibake()
         print(f"\nmojibake-ftfy ({m['cases']} cases expected to pass): repaired right: newsflow {m['newsflow']},"
-              f" ftfy fix_encoding {m['fix_encoding']}, ftfy fix_text {m['fix_text']}; negative cases left"
-              f" unchanged by newsflow {m['negative_kept']}/{m['negative']}; changed texts with a recorded repair"
-              f" {m['recorded']}/{m['changed']}")
+              f" ftfy fix_encoding {m['fix_encoding']}, ftfy fix_text {m['fix_text']}; negative cases"
+              f" right (clean text not altered) {m['negative_right']}/{m['negative']};"
+              f" changed texts with a recorded repair {m['recorded']}/{m['changed']}")
 
 
 if __name__ == "__main__":

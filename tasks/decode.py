@@ -95,7 +95,8 @@ def _repair(text: str, encoding: str) -> tuple[str, str, list[str]]:
     fixed = ftfy.fix_encoding_and_explain(text)
     if not fixed.explanation or fixed.text == text:
         return text, encoding, []
-    steps = [arg for op, arg in fixed.explanation if op in ("encode", "decode")]
+    # encode/decode steps name the mis-decoding undone; 'apply' steps name other repairs (C1 controls, ...)
+    steps = [arg for op, arg in fixed.explanation if op in ("encode", "decode", "transcode", "apply")]
     return fixed.text, encoding, ["mojibake:" + ">".join(steps)]
 
 
