@@ -219,6 +219,9 @@ def clean_paragraphs(texts: list[str], title_hint: str | None = None, blocks: bo
             out.published = out.published or when
             drop(p, reasons.DATELINE)
             continue
+        if in_head and words <= _MAX_META_WORDS and _READ_TIME.search(t):  # "5 min read" with no date
+            drop(p, reasons.DATELINE)
+            continue
         if m := _SOURCE_URL_LABEL.match(t):
             rest = t[m.end():]
             url = _URL.search(rest)

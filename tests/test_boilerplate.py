@@ -227,3 +227,9 @@ def test_extraction_time_limit_rejects_only_the_slow_page():
     out = extract_html_batch([_slow_page(), ok, ok], HtmlOptions(timeout_s=1.0))
     assert isinstance(out[0], RejectError) and out[0].reason == reasons.EXTRACTION_TIMEOUT
     assert all(not isinstance(x, RejectError) and "Paragraph 4" in x.texts[-1] for x in out[1:])
+
+
+def test_read_time_line_in_the_head_is_metadata():
+    c = clean_paragraphs(["Bridge to close", "4 min read", *ARTICLE])
+    assert [p.reason for p in c.paragraphs[:2]] == [reasons.TITLE, reasons.DATELINE]
+    assert [p.text for p in c.paragraphs if p.kept] == ARTICLE
