@@ -273,6 +273,7 @@ def _gender(name: str, text: str, mentions: list[Mention]) -> str | None:
 # -- attribution: English with the parse ---------------------------------------------------------------------------
 
 _SUBJ = ("nsubj", "csubj")
+_NOT_SPEAKERS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
 _RELATIVE = frozenset({"who", "which", "that"})
 
 
@@ -305,6 +306,8 @@ def _subject(verb, lex: Lexicon, bounds: tuple[int, int] = (0, 1 << 62)):
     if verb.dep_ in ("ROOT", "conj") or not bounds[0] <= verb.head.idx < bounds[1]:
         start = max(bounds[0], verb.sent.start_char)
         for t in verb.doc.char_span(start, verb.idx, alignment_mode="expand") or []:
+            if t.ent_type_ in _NOT_SPEAKERS:
+                continue  # "On Tuesday, …": a date is never the speaker
             if t.pos_ in ("PROPN", "PRON", "NOUN") and t.dep_ in ("nsubj", "pobj", "appos", "dobj", "conj") \
                     and not bounds[0] <= t.head.idx < bounds[1] and t.i < verb.i:
                 return t
@@ -371,6 +374,8 @@ def _resolve_description(tok, text: str, mentions: list[Mention], at: int) -> Me
     """The person a description ("the Russian president") stands for: a person the document introduces with
     the description's noun right before the name ("Russian President Vladimir Putin") or in an apposition
     ("Kellogg, the special envoy"), preferring more matching modifiers, then the nearest before the quote."""
+    if tok.tag_ in ("NNS", "NNPS"):
+        return None  # "the GOP leaders" are several people, not the one leader named earlier
     noun = tok.lemma_.lower()
     mods = {t.lower_ for t in tok.lefts if t.dep_ in ("amod", "compound")}
     best: tuple[tuple[int, int], Mention] | None = None
