@@ -483,7 +483,8 @@ def table(res: dict) -> str:
     names = [n for n in ("e2e-1p", "e2e-2p") if n in runs]
     head = "| stage | docs |" + "".join(f" {n} s | {n} docs/s | {n} MB/s | {n} Prefect s |" for n in names)
     lines += [head, "|---|---:|" + "---:|---:|---:|---:|" * len(names)]
-    for st in STAGES:
+    found = [st for n in names for st in runs[n]["stages"]]
+    for st in list(STAGES) + [x for x in dict.fromkeys(found) if x not in STAGES]:  # stages added since
         if not any(st in runs[n]["stages"] for n in names):
             continue
         cells = []
@@ -549,12 +550,16 @@ def table(res: dict) -> str:
             return
         lines.append(f"| {label} | {fmt.format(value)} | {'yes' if ok(value) else 'no'} |")
 
-    target("end to end (marginal) ≥ 0.85 × bare limit (marginal, best batch, same processes)",
-           r.get("e2e_over_bare"), lambda v: v >= 0.85)
+    small = "scale" in s and s["scale"]["docs"] - s["e2e"].get("e2e-2p", {}).get("docs", 0) < 1000
+    if small:  # a marginal rate over a few hundred documents is start-up noise, not a rate
+        lines.append("| end to end (marginal) ≥ 0.85 × bare limit | n/a: under 1,000 documents between the sizes | |")
+    else:
+        target("end to end (marginal) ≥ 0.85 × bare limit (marginal, best batch, same processes)",
+               r.get("e2e_over_bare"), lambda v: v >= 0.85)
     e1 = s["e2e"].get("e2e-1p", {})
     target("(same, as CPU, 1 process: model share of the main process's per-document CPU)",
            e1.get("model_cpu_share"), lambda v: v >= 0.85)
-    if "scale" in s:
+    if "scale" in s and not small:
         target("fixed start-up ≤ 5 s (aim)", s["scale"]["fixed"], lambda v: v <= 5, "{:.1f} s")
     target("end to end ≥ 3 × per-document baseline (wall, 2p vs 1 process)", r.get("e2e_over_baseline"),
            lambda v: v >= 3)
