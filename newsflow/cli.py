@@ -162,7 +162,13 @@ def cmd_run(args) -> int:
     logging.getLogger("newsflow").info("starting %s (Prefect embedded mode unless PREFECT_API_URL is set)",
                                        args.command)
     try:
-        if args.command == "run":
+        if args.command == "run" and not args.force and args.task_runner == "default" and quick_noop(args):
+            from flows.pipeline import record_noop_run
+
+            summary = record_noop_run(args.input_root, args.warehouse, options)
+            logging.getLogger("newsflow").info("nothing new under %s: run recorded, no flow started",
+                                               args.input_root)
+        elif args.command == "run":
             summary = flow_fn(input_root=args.input_root, warehouse=args.warehouse, options=options)
         else:
             summary = flow_fn(folders=args.folders or None, input_root=args.input_root, since=args.since,
@@ -171,6 +177,14 @@ def cmd_run(args) -> int:
         raise UserError(str(exc)) from None
     print_summary(summary)
     return 0
+
+
+def quick_noop(args) -> bool:
+    """True when a nightly run would find nothing new (checked from the ledger and file stats alone)."""
+    from flows.pipeline import nothing_new
+    from tasks.ingest import discover_batches
+
+    return nothing_new(discover_batches(args.input_root), args.warehouse)
 
 
 def print_summary(summary: dict) -> None:
