@@ -1,5 +1,6 @@
 -- stg_documents: one row per document, with the outlet (site name, else the URL's host, else the batch)
--- and the day it counts for (published, else the day it was ingested).
+-- and the day it counts for (published, else the batch folder's date when it is named by one, else the day it
+-- was ingested) — the same rule as tasks/dedup.py's event_day, so every mart puts a document on one day.
 create or replace view stg_documents as
 with source as (
     select * from documents
@@ -10,7 +11,7 @@ final as (
         source_path,
         batch,
         coalesce(site_name, regexp_extract(url, '^https?://(?:www\.)?([^/]+)', 1), batch) as outlet,
-        coalesce(published, cast(ingested_at as date)) as day,
+        coalesce(published, try_cast(left(batch, 10) as date), cast(ingested_at as date)) as day,
         published,
         language,
         title,
