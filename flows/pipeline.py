@@ -102,7 +102,8 @@ def process_batches(root: Location, run_id: str, work: dict[str, tuple[list[Doc]
     for name, stage, extra in _stages(options, read_entities(root)):
         t0 = time.perf_counter()
         if parallel:
-            futures = {b: stage.submit(quote(docs), *map(quote, extra)) for b, docs in batches.items()}
+            # not quoted: prefect-dask 0.3.7 ships the `quote` wrapper to the worker without unwrapping it
+            futures = {b: stage.submit(docs, *extra) for b, docs in batches.items()}
             results = {b: f.result() for b, f in futures.items()}
         else:
             results = {b: stage(quote(docs), *map(quote, extra)) for b, docs in batches.items()}
