@@ -14,6 +14,7 @@ def _f(name: str, type_: pa.DataType, doc: str, nullable: bool = True) -> pa.Fie
 
 
 _str = pa.string()
+_VERSION_DOC = "newsflow version that wrote the row (null in rows written before this column existed)."
 _ts = pa.timestamp("us", tz="UTC")
 
 DOCUMENTS = pa.schema(
@@ -48,6 +49,7 @@ PARAGRAPHS = pa.schema(
         _f("language", _str, "Paragraph language, 'und' when too short to judge."),
         _f("kept", pa.bool_(), "True when the paragraph is part of documents.text.", False),
         _f("reason", _str, "Why the paragraph was removed (snake_case code); null when kept."),
+        _f("pipeline_version", _str, _VERSION_DOC),
     ]
 )
 
@@ -60,6 +62,7 @@ MENTIONS = pa.schema(
         _f("label", _str, "spaCy label: PERSON, ORG, GPE, ...", False),
         _f("start", pa.int32(), "Character offset of the mention in documents.text.", False),
         _f("end", pa.int32(), "End offset (exclusive) in documents.text.", False),
+        _f("pipeline_version", _str, _VERSION_DOC),
     ]
 )
 
@@ -87,6 +90,7 @@ QUOTES = pa.schema(
         _f("cue", _str, "Verb of saying."),
         _f("kind", _str, "'full' (a clause or more) or 'partial' (a fragment).", False),
         _f("quote_key", _str, "The quote's words, ASCII-folded and lower-cased (the same quote across outlets)."),
+        _f("pipeline_version", _str, _VERSION_DOC),
     ]
 )
 
@@ -114,6 +118,7 @@ REJECTS = pa.schema(
         _f("reason", _str, "snake_case reason code (see tasks.reasons).", False),
         _f("detail", _str, "Human-readable detail."),
         _f("rejected_at", _ts, "When.", False),
+        _f("pipeline_version", _str, _VERSION_DOC),
     ]
 )
 
@@ -129,6 +134,7 @@ FILES = pa.schema(
         _f("doc_id", _str, "Document written for it; null when rejected."),
         _f("outcome", _str, "'document' or the reject reason.", False),
         _f("run_id", _str, "Run that processed it.", False),
+        _f("pipeline_version", _str, _VERSION_DOC),
     ]
 )
 

@@ -29,13 +29,14 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 import schemas
+from newsflow import __version__
 from tasks.quotes import quote_id
 from tasks.records import Doc, Reject
 from tasks.storage import Location
 
 DB_FILE = "newsflow.duckdb"
 SQL_DIR = Path(__file__).resolve().parents[1] / "warehouse"
-PIPELINE_VERSION = "0.1.0"
+PIPELINE_VERSION = __version__
 
 
 class WarehouseBusy(RuntimeError):
@@ -108,10 +109,13 @@ def document_rows(docs: Iterable[Doc], run_id: str) -> dict[str, list[dict]]:
                 "pipeline_version": PIPELINE_VERSION,
             }
         )
-        out["paragraphs"].extend({"doc_id": d.doc_id, **_pick(p, schemas.PARAGRAPHS)} for p in d.paragraphs)
-        out["mentions"].extend({"doc_id": d.doc_id, **_pick(m, schemas.MENTIONS)} for m in d.mentions)
+        version = {"pipeline_version": PIPELINE_VERSION}
+        out["paragraphs"].extend({"doc_id": d.doc_id, **_pick(p, schemas.PARAGRAPHS), **version}
+                                 for p in d.paragraphs)
+        out["mentions"].extend({"doc_id": d.doc_id, **_pick(m, schemas.MENTIONS), **version} for m in d.mentions)
         out["quotes"].extend(
-            {"quote_id": quote_id(d.doc_id, q), "doc_id": d.doc_id, **_pick(q, schemas.QUOTES)} for q in d.quotes
+            {"quote_id": quote_id(d.doc_id, q), "doc_id": d.doc_id, **_pick(q, schemas.QUOTES), **version}
+            for q in d.quotes
         )
     return out
 
@@ -119,7 +123,7 @@ def document_rows(docs: Iterable[Doc], run_id: str) -> dict[str, list[dict]]:
 def reject_rows(rejects: Iterable[Reject], run_id: str, at: float) -> list[dict]:
     return [
         {"run_id": run_id, "source_path": r.source.source_path, "batch": r.source.batch, "reason": r.reason,
-         "detail": r.detail, "rejected_at": _ts(at)}
+         "detail": r.detail, "rejected_at": _ts(at), "pipeline_version": PIPELINE_VERSION}
         for r in rejects
     ]
 
@@ -128,13 +132,13 @@ def ledger_rows(docs: Iterable[Doc], rejects: Iterable[Reject], run_id: str) -> 
     rows = [
         {"batch": d.source.batch, "source_path": d.source.source_path, "size": d.source.size,
          "mtime_ns": d.source.mtime_ns, "content_sha256": d.content_sha256, "doc_id": d.doc_id,
-         "outcome": "document", "run_id": run_id}
+         "outcome": "document", "run_id": run_id, "pipeline_version": PIPELINE_VERSION}
         for d in docs
     ]
     rows += [
         {"batch": r.source.batch, "source_path": r.source.source_path, "size": r.source.size,
          "mtime_ns": r.source.mtime_ns, "content_sha256": r.content_sha256, "doc_id": None,
-         "outcome": r.reason, "run_id": run_id}
+         "outcome": r.reason, "run_id": run_id, "pipeline_version": PIPELINE_VERSION}
         for r in rejects
     ]
     return rows
