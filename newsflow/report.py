@@ -21,11 +21,7 @@ from tasks import reasons
 from tasks.write import open_catalog
 
 matplotlib.rcParams.update({"svg.fonttype": "path", "svg.hashsalt": "newsflow", "font.size": 9})
-REJECT_REASONS = [
-    reasons.EMPTY_FILE, reasons.BINARY_FILE, reasons.UNDECODABLE, reasons.CORRUPT_GZIP, reasons.UNSUPPORTED_TYPE,
-    reasons.UNREADABLE, reasons.TOO_LARGE, reasons.OUTSIDE_INPUT_ROOT, reasons.DUPLICATE_CONTENT,
-    reasons.EMPTY_AFTER_CLEANING, reasons.EXTRACTION_FAILED, reasons.STAGE_ERROR,
-]
+REJECT_REASONS = list(reasons.FILE_REJECTS)
 _BLUE, _GREY, _ORANGE = "#3b6ea8", "#b8c4d0", "#d9822b"
 
 

@@ -11,20 +11,22 @@ TOO_LARGE = "too_large"
 OUTSIDE_INPUT_ROOT = "outside_input_root"
 DUPLICATE_CONTENT = "duplicate_content"
 EMPTY_AFTER_CLEANING = "empty_after_cleaning"
-EXTRACTION_FAILED = "extraction_failed"
-STAGE_ERROR = "stage_error"
+EXTRACTION_TIMEOUT = "extraction_timeout"  # trafilatura took longer than the per-document limit
+STAGE_ERROR = "stage_error"  # a bug in a stage, caught for that one document
 
-# Paragraph removals (paragraphs.reason)
+FILE_REJECTS = (
+    EMPTY_FILE, BINARY_FILE, UNDECODABLE, CORRUPT_GZIP, UNSUPPORTED_TYPE, UNREADABLE, TOO_LARGE,
+    OUTSIDE_INPUT_ROOT, DUPLICATE_CONTENT, EMPTY_AFTER_CLEANING, EXTRACTION_TIMEOUT, STAGE_ERROR,
+)
+
+# Paragraph removals (paragraphs.reason); the phrase categories of data/boilerplate_phrases.json
+# (comment_form, donation_appeal, related_link, ...) are reasons too.
 TITLE = "title"
 DUPLICATE_TITLE = "duplicate_title"
 BYLINE = "byline"
 DATELINE = "dateline"
 SOURCE_URL = "source_url"
-BOILERPLATE_PHRASE = "boilerplate_phrase"
 CAPTION = "caption"
-DUPLICATE_PARAGRAPH = "duplicate_paragraph"
-EXTRACTION_TIMEOUT = "extraction_timeout"  # trafilatura took longer than the per-document limit
 LOW_CONTENT = "low_content"  # block features (length, stopwords, context) say navigation, not prose
-OUTSIDE_MAIN_TEXT = "outside_main_text"  # good-looking prose away from the article's main run of blocks
 TEMPLATE = "template"  # the same paragraph in many documents of the batch
 FOREIGN_LANGUAGE = "foreign_language"  # paragraph language differs from the document's
