@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from tasks.boilerplate import clean_task
 from tasks.decode import decode_task
 from tasks.entities import entities_task
-from tasks.ingest import discover_batches, discover_folders, ingest_task, select_batch_folders
+from tasks.ingest import discover_batches, discover_folders, ingest_task, select_batch_folders, unchanged
 from tasks.language import language_task
 from tasks.nlp import NlpOptions, nlp_task
 from tasks.normalise import normalise_task
@@ -72,10 +72,15 @@ def _stages(options: RunOptions, known_entities: list[dict]) -> list[tuple[str, 
     ]
 
 
+def ledger_index(root: Location, batch: str) -> dict[str, tuple[int, int, str]]:
+    """source_path -> (size, mtime_ns, sha256) of the batch's files already processed."""
+    return {p: (r["size"], r["mtime_ns"], r["content_sha256"]) for p, r in read_ledger(root, batch).items()}
+
+
 def ingest_batch(root: Location, batch: str, files: list[SourceFile], guard: str | None, options: RunOptions,
                  known: dict[str, str], stats: dict) -> tuple[list[Doc], list[Reject]]:
     """Read a batch's new files (one ingest task); records the batch's file counts in `stats`."""
-    ledger = {p: (r["size"], r["mtime_ns"], r["content_sha256"]) for p, r in read_ledger(root, batch).items()}
+    ledger = ledger_index(root, batch)
     docs, rejects, skipped = ingest_task(quote(files), quote(ledger), quote(known), guard, options.max_file_bytes,
                                          options.force)
     for d in docs:
@@ -222,11 +227,9 @@ def nothing_new(batches: dict[str, list[SourceFile]], warehouse: str) -> bool:
     """True when every file is in its batch's ledger with the same size and mtime (no file is read)."""
     root = Location.of(warehouse)
     for batch, files in batches.items():
-        ledger = read_ledger(root, batch)
-        for f in files:
-            known = ledger.get(f.source_path)
-            if known is None or (known["size"], known["mtime_ns"]) != (f.size, f.mtime_ns):
-                return False
+        ledger = ledger_index(root, batch)
+        if not all(unchanged(f, ledger.get(f.source_path)) for f in files):
+            return False
     return True
 
 

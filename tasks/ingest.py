@@ -134,6 +134,11 @@ def read_source(sf: SourceFile, root_guard: str | None, max_bytes: int) -> Doc |
     return Doc(source=sf, content_sha256=hashlib.sha256(data).hexdigest(), data=data, ingested_at=time.time())
 
 
+def unchanged(sf: SourceFile, prev: tuple[int, int, str] | None) -> bool:
+    """True when the ledger's (size, mtime_ns, sha256) says this file was processed as it is now (not read)."""
+    return prev is not None and prev[0] == sf.size and prev[1] == sf.mtime_ns
+
+
 def ingest_files(
     files: list[SourceFile],
     ledger: Mapping[str, tuple[int, int, str]],
@@ -156,7 +161,7 @@ def ingest_files(
     seen = dict(known_hashes)
     for sf in files:
         prev = None if force else ledger.get(sf.source_path)
-        if prev and prev[0] == sf.size and prev[1] == sf.mtime_ns:
+        if unchanged(sf, prev):
             skipped += 1
             continue
         result = read_source(sf, root_guard, max_bytes)
