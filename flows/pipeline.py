@@ -91,16 +91,14 @@ def ingest_batch(root: Location, batch: str, files: list[SourceFile], guard: str
     return docs, rejects
 
 
-# Task arguments are wrapped in `quote`: otherwise Prefect walks every document, paragraph and mention looking for
-# futures to resolve, 1.4-1.8 s per call on 250 documents against 0.01-0.02 s quoted (docs/benchmarks.md).
-
-
 def process_batches(root: Location, run_id: str, work: dict[str, tuple[list[Doc], list[Reject]]], options: RunOptions,
                     parallel: bool, stats: dict, timings: Counter) -> None:
     """Run the stages over the batches in `work` and write each batch; fills `stats` and `timings`.
 
     Sequentially (the default) a stage is one task call per batch; with `parallel` (a Dask runner) each stage is
-    submitted for every batch at once and the flow waits for all of them before the next stage.
+    submitted for every batch at once and the flow waits for all of them before the next stage. Task arguments
+    are wrapped in `quote`: otherwise Prefect walks every document, paragraph and mention looking for futures,
+    1.4-1.8 s per call on 250 documents against 0.01-0.02 s quoted (docs/benchmarks.md).
     """
     batches = {b: docs for b, (docs, _) in work.items()}
     rejects = {b: list(rej) for b, (_, rej) in work.items()}
@@ -169,7 +167,8 @@ def run_batches(flow_name: str, batches: dict[str, list[SourceFile]], warehouse:
                 log.info("clusters: %s", ", ".join(f"{k} {v}" for k, v in clusters.items()))
             t0 = time.perf_counter()
             if any(b["new"] for b in stats.values()):
-                n_entities = refresh_task(root)
+                # one batch at a time, entities were refreshed after each write already
+                n_entities = refresh_task(root, entities=parallel)
             else:  # nothing written: the entities table and the views are current
                 n_entities = len(read_entities(root))
             timings["refresh"] += time.perf_counter() - t0

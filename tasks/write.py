@@ -376,7 +376,8 @@ def write_task(root: Location, batch: str, run_id: str, docs: list[Doc], rejects
 
 
 @task(name="refresh_views", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5])
-def refresh_task(root: Location) -> int:
-    n = refresh_entities(root)
+def refresh_task(root: Location, entities: bool = True) -> int:
+    """Recompute the entities table (unless the caller just did) and the views; returns the entity count."""
+    n = refresh_entities(root) if entities else len(read_entities(root))
     refresh_views(root)
     return n
