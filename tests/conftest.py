@@ -13,7 +13,18 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample"
 GOLD = Path(__file__).with_name("gold")
-SHARED = REPO.parent / "shared"
+# the shared gold and corpora (../shared next to the repository, or $NEWSFLOW_SHARED)
+SHARED = Path(os.environ.get("NEWSFLOW_SHARED", REPO.parent / "shared"))
+
+
+def load_bench(name: str):
+    """Import bench/<name>.py (the evaluation scripts the quality gates share with the benchmarks)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, REPO / "bench" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 # Before anything imports prefect: offline settings, and a fresh Prefect home so tests never touch ~/.prefect.
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="newsflow-test-prefect-"))

@@ -1,21 +1,17 @@
 """Quality gate: NER precision and recall on the hand-judged PolNeAR sample (bench/eval_entities.py) stay above
 the floors measured when the judgements were made. Skipped where ../shared/corpora is not present."""
 
-import importlib.util
 
 import pytest
 
-from .conftest import REPO
+from .conftest import load_bench
 
 # Measured 2026-11-22 over both samples (209 mentions): strict P 0.95 R 0.93, lenient P 0.99 R 0.97.
 FLOORS = {"strict_p": 0.94, "strict_r": 0.92, "lenient_p": 0.98, "lenient_r": 0.96}
 
 
 def _bench():
-    spec = importlib.util.spec_from_file_location("eval_entities", REPO / "bench" / "eval_entities.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("eval_entities")
 
 
 def test_ner_quality_on_the_judged_polnear_sample():

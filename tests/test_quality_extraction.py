@@ -7,15 +7,13 @@ measured values (docs/cleaning.md says how): raise them when quality rises, neve
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("NEWSFLOW_SHARED", REPO.parent / "shared"))
+from .conftest import SHARED, load_bench
+
 FLOORS = json.loads((Path(__file__).with_name("floors") / "extraction.json").read_text(encoding="utf-8"))
 
 pytestmark = pytest.mark.skipif(
@@ -25,10 +23,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def _bench():
-    spec = importlib.util.spec_from_file_location("eval_extraction", REPO / "bench" / "eval_extraction.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("eval_extraction")
 
 
 @pytest.fixture(scope="module")

@@ -7,16 +7,14 @@ Runs the pure stage functions (no Prefect, no warehouse) through bench/eval_quot
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import re
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("NEWSFLOW_SHARED", REPO.parent / "shared"))
+from .conftest import SHARED, load_bench
+
 FLOORS = json.loads((Path(__file__).with_name("floors") / "quotes.json").read_text(encoding="utf-8"))
 
 pytestmark = pytest.mark.skipif(
@@ -26,10 +24,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def _bench():
-    spec = importlib.util.spec_from_file_location("eval_quotes", REPO / "bench" / "eval_quotes.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_bench("eval_quotes")
 
 
 def _figures(which: str) -> dict[str, float]:
