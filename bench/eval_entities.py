@@ -14,6 +14,7 @@ Strict: the cleaned name's span and label are right. Lenient: the span names a r
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -23,7 +24,8 @@ from tasks.entities import extract_entities  # noqa: E402
 from tasks.nlp import NlpOptions, analyse  # noqa: E402
 from tasks.records import Doc, SourceFile  # noqa: E402
 
-DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "polnear"
+SHARED = Path(os.environ.get("NEWSFLOW_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+DEFAULT = SHARED / "corpora" / "polnear"
 # Development sample: judged first; the surname rule (tasks/entities.py `surname_mentions`) was written after
 # seeing its misses, so its figures flatter the rules. Held-out sample: judged once the rules were final.
 SAMPLES = {
