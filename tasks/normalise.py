@@ -76,10 +76,10 @@ def normalise_quotes(text: str) -> str:
         if c in _DOUBLES:
             if open_double is not None and c in _DOUBLE_PAIRS.get(open_double, ""):
                 out[i], open_double = CLOSE_D, None
-            elif starts_word or (c in "\u201e\u00ab" and not nxt.isspace()):
+            elif starts_word or (c in "\u201e\u00ab\u201c" and (nxt.isalnum() or nxt in "…([")):
                 out[i], open_double = OPEN_D, c
-            else:
-                out[i] = CLOSE_D
+            else:  # a closing mark of another type still ends the open quote: a ” in the output always closes
+                out[i], open_double = CLOSE_D, None
         else:
             if _word_char(prev) and (_word_char(nxt) or (prev in "sS" and open_single is None)):
                 out[i] = CLOSE_S  # apostrophe: Russia’s, don’t, Jones’
@@ -88,7 +88,7 @@ def normalise_quotes(text: str) -> str:
             elif starts_word and c != "\u2019":
                 out[i], open_single = OPEN_S, c
             else:
-                out[i] = CLOSE_S
+                out[i], open_single = CLOSE_S, None
     return "".join(out)
 
 

@@ -16,10 +16,19 @@ from tasks.normalise import normalise_quotes, normalise_text
         ("the ‹petit› mot", "the ‘petit’ mot"),
         ("Russia's war, don't go, Jones' car", "Russia’s war, don’t go, Jones’ car"),
         ("‘Western dominance,’ he said", "‘Western dominance,’ he said"),
+        ("Ryan said,“Look, they’ve got", "Ryan said,“Look, they’ve got"),  # “ before a word opens, space or not
+        ("native-born.”“Your facts are wrong,” Ramos wrote.", "native-born.”“Your facts are wrong,” Ramos wrote."),
+        ("«a .\" »b", "“a .” “b"),  # a closing mark of another type ends the open quote; » then opens again
     ],
 )
 def test_quote_marks_to_one_convention(raw, expected):
     assert normalise_quotes(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["0«0", "«a .\" »0", "„Ja“, sagte er. «Non» 'x' ‚y‘", "“— a“ ”0", "Ende“, sagte sie"])
+def test_quote_normalisation_is_idempotent(raw):
+    once = normalise_quotes(raw)
+    assert normalise_quotes(once) == once
 
 
 def test_quote_normalisation_keeps_length():
