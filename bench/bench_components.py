@@ -1,11 +1,12 @@
 """Where the model's time goes: CPU seconds per spaCy component over real articles, one process.
 
-    .venv/bin/python bench/bench_components.py [--limit N] [--batch-size B] [--repeat R]
+    .venv/bin/python bench/bench_components.py [--limit N] [--batch-size B] [--repeat R] [--all-components]
 
 Runs the tokenizer, then each component of the pipeline tasks/nlp.py loads, over the same texts, one component
 at a time (`component.pipe(docs)`), and prints CPU seconds (process time, which other load on the machine
 disturbs far less than wall time) and the share of each. The texts are the BBC articles, whole, spread over the
-corpus. Used to decide which components are worth excluding (tasks/nlp.py docstring).
+corpus. Used to decide which components are worth excluding (tasks/nlp.py docstring): `--all-components` also
+loads the ones `NlpOptions.exclude` leaves out (attribute_ruler, lemmatizer), to see what leaving them out saves.
 """
 
 from __future__ import annotations
@@ -28,12 +29,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--limit", type=int, default=200)
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--repeat", type=int, default=2)
+    p.add_argument("--all-components", action="store_true",
+                   help="load every component of the model, also those NlpOptions.exclude leaves out")
     a = p.parse_args(argv)
     from tasks.nlp import NlpOptions, load_nlp
 
     texts = [f.read_bytes().decode("utf-8", errors="replace") for f in corpus_files(Path(a.corpus), a.limit)]
     opts = NlpOptions()
-    nlp = load_nlp(opts.model, opts.fallback_model, opts.exclude)
+    nlp = load_nlp(opts.model, opts.fallback_model, () if a.all_components else opts.exclude)
     list(nlp.pipe(texts[:4]))  # warm up
     runs: list[dict[str, float]] = []
     for _ in range(a.repeat):
@@ -43,12 +46,13 @@ def main(argv: list[str] | None = None) -> int:
         cpu["tokenizer"] = time.process_time() - c
         for name, proc in nlp.pipeline:
             c = time.process_time()
-            docs = list(proc.pipe(docs, batch_size=a.batch_size))
+            # a plain function component (tasks/nlp.py's paragraph_breaks) has no .pipe
+            docs = list(proc.pipe(docs, batch_size=a.batch_size)) if hasattr(proc, "pipe") else [proc(d) for d in docs]
             cpu[name] = time.process_time() - c
         runs.append(cpu)
     total = [sum(r.values()) for r in runs]
     print(f"{len(texts)} articles, {sum(map(len, texts)) / len(texts):.0f} chars on average, batch {a.batch_size}, "
-          f"{a.repeat} runs; CPU seconds per run (share of the run)\n")
+          f"{a.repeat} runs; components: {', '.join(nlp.pipe_names)}; CPU seconds per run (share of the run)\n")
     print("| component | " + " | ".join(f"run {i + 1}" for i in range(a.repeat)) + " |")
     print("|---|" + "---:|" * a.repeat)
     for name in runs[0]:

@@ -215,14 +215,15 @@ _CAPITALISED_AFTER = re.compile(r"^\s+[A-Z]")
 def _part_of_longer_name(text: str, a: int, b: int, sdoc) -> bool:
     """True when a proper noun stands right before or after text[a:b] ("Melania Trump", "Trump Tower").
 
-    With the spaCy analysis the neighbours' part of speech decides (a sentence-initial "Later Trump said" is
-    fine); without it, any capitalised neighbour counts."""
+    With the spaCy analysis the neighbours' Penn tag decides (NNP, NNPS: the tagger's, since the pipeline runs
+    without the attribute_ruler that sets pos_; a sentence-initial "Later Trump said" is fine); without it, any
+    capitalised neighbour counts."""
     span = sdoc.char_span(a, b) if sdoc is not None else None
     if span is None:
         return bool(_CAPITALISED_BEFORE.search(text[max(0, a - 40) : a]) or _CAPITALISED_AFTER.match(text[b : b + 3]))
     before = sdoc[span.start - 1] if span.start > 0 else None
     after = sdoc[span.end] if span.end < len(sdoc) else None
-    return any(t is not None and t.pos_ == "PROPN" and t.text[:1].isupper() for t in (before, after))
+    return any(t is not None and t.tag_ in ("NNP", "NNPS") and t.text[:1].isupper() for t in (before, after))
 
 
 def surname_mentions(text: str, mentions: list[Mention], sdoc=None) -> list[Mention]:

@@ -4,11 +4,11 @@ Each document in a language the model handles gets `doc.analysis`, the spaCy Doc
 sentences, dependency parse, entities), so that offsets line up with `documents.text`. The analysis lives only
 in memory for the batch; it is never written.
 
-Every component of en_core_web_sm runs, because every one is read downstream: entities read `doc.ents` (ner),
-quotes read `dep_`/`head` (tok2vec + parser), `pos_` (tagger + attribute_ruler) and `lemma_` (lemmatizer).
-attribute_ruler and lemmatizer cost about 19 % of the model's time on BBC news (bench/README.md, profile), so a
-consumer that stops reading `pos_` and `lemma_` should say so: `exclude` then saves that time (with them excluded,
-ents, tags and the parse come out identical, checked on 120 BBC articles).
+The model runs without its attribute_ruler and lemmatizer (`NlpOptions.exclude`): entities read `doc.ents`
+(ner) and the tagger's Penn tags (`tag_`), quotes read `dep_`/`head` (tok2vec + parser) and `tag_`, and nothing
+downstream reads `pos_` or `lemma_`, which those two components set. They cost about 13-20 % of the model's time
+on BBC news (bench/bench_components.py); with them excluded, tags, the parse and the entities come out identical
+(tests/test_nlp.py). A consumer that starts reading `pos_` or `lemma_` must put them back here.
 """
 
 from __future__ import annotations
@@ -31,8 +31,9 @@ class NlpOptions:
     # articles (~2,000 chars) 8, 16, 32 and 64 ran within the noise of each other (bench/README.md)
     batch_size: int = 16
     languages: tuple[str, ...] = ("en",)
-    # components not loaded at all; none by default: quote attribution reads the parse, pos_ and lemma_
-    exclude: tuple[str, ...] = ()
+    # components not loaded at all: nothing downstream reads pos_ (attribute_ruler) or lemma_ (lemmatizer); quotes
+    # and entities use the tagger's tag_ instead (module docstring)
+    exclude: tuple[str, ...] = ("attribute_ruler", "lemmatizer")
 
 
 def mark_paragraph_breaks(doc):

@@ -29,7 +29,7 @@ def test_english_documents_get_the_full_analysis_and_others_none():
     assert ("Ms Hewitt", "PERSON") in {(e.text, e.label_) for e in a.ents}
     assert len(list(a.sents)) >= 2 and any(t.dep_ == "nsubj" for t in a)
     said = next(t for t in a if t.text == "said")
-    assert (said.pos_, said.lemma_) == ("VERB", "say")  # quotes read pos_ and lemma_
+    assert said.tag_ == "VBD" and said.dep_ == "ROOT"  # quotes and entities read Penn tags and the parse
     assert de.analysis is None
 
 
@@ -51,12 +51,14 @@ def test_two_processes_give_the_same_analysis_as_one():
     assert [d.analysis.text for d in two] == texts
 
 
-def test_excluding_pos_and_lemma_leaves_tags_parse_and_entities_unchanged():
-    # the saving the module docstring offers a consumer that stops reading pos_ and lemma_
+def test_the_default_pipeline_drops_pos_and_lemma_and_keeps_tags_parse_and_entities():
+    # the saving the module docstring describes: nothing downstream reads pos_ or lemma_
     opts = NlpOptions()
+    assert set(opts.exclude) == {"attribute_ruler", "lemmatizer"}
     full = load_nlp(opts.model, opts.fallback_model)(TEXT)
-    lean_nlp = load_nlp(opts.model, opts.fallback_model, ("attribute_ruler", "lemmatizer"))
+    lean_nlp = load_nlp(opts.model, opts.fallback_model, opts.exclude)
     lean = lean_nlp(TEXT)
-    assert "lemmatizer" not in lean_nlp.pipe_names and "parser" in lean_nlp.pipe_names
+    assert "lemmatizer" not in lean_nlp.pipe_names and "attribute_ruler" not in lean_nlp.pipe_names
+    assert {"tagger", "parser", "ner"} <= set(lean_nlp.pipe_names)
     assert signature(lean) == signature(full)
-    assert all(t.lemma_ == "" for t in lean)
+    assert all(t.lemma_ == "" and t.pos_ == "" for t in lean)

@@ -124,6 +124,27 @@ def test_speaker_from_the_parse_in_every_order(nlp, text, quote, speaker_word, c
         assert q.cue == cue
 
 
+@pytest.mark.parametrize(
+    "text, quote, speaker_word, cue",
+    [
+        # the model runs without spaCy's lemmatizer: inflections come from the lexicon (doubled consonant,
+        # irregular past, phrasal verb) and word classes from Penn tags
+        ("“We made mistakes,” Angela Merkel admitted on Monday.", "We made mistakes,", "Merkel", "admitted"),
+        ("Joe Biden wrote that the bill was “a betrayal of working families.”", "a betrayal of working families.",
+         "Biden", "wrote"),
+        ("Bernie Sanders pointed out that the plan was “a giveaway to the rich.”", "a giveaway to the rich.",
+         "Sanders", "pointed"),
+        ("Pentagon officials described the strike as “a measured response.”", "a measured response.",
+         "officials", "described"),
+    ],
+)
+def test_verbs_of_saying_are_read_without_pos_and_lemma(nlp, text, quote, speaker_word, cue):
+    assert "lemmatizer" not in nlp.pipe_names and "attribute_ruler" not in nlp.pipe_names
+    q = next(q for q in _parsed(nlp, text) if q.text == quote)
+    assert speaker_word in (q.speaker or "") + " " + (q.speaker_mention or "")
+    assert q.cue == cue
+
+
 def test_pronoun_resolves_to_the_preceding_person_of_its_gender(nlp):
     text = ("Angela Merkel met Donald Trump in Berlin on Monday.\n\n"
             "“The talks were frank,” she said.\n\n"
