@@ -3,6 +3,7 @@
     .venv/bin/python bench/eval_extraction.py                 # every corpus, every page
     .venv/bin/python bench/eval_extraction.py --every 10      # every 10th page (what the floor test runs)
     .venv/bin/python bench/eval_extraction.py --only textdumps --modes
+    .venv/bin/python bench/eval_extraction.py --quote-survival          # polnear gold quotes the cleaner keeps
 
 Runs the stages' batch-level pure functions directly over the pages (no Prefect, no warehouse, no spaCy), one
 batch per corpus as `newsflow run` over the corpus folder would, and scores `documents.text` with the scoring
@@ -19,6 +20,7 @@ import gzip
 import importlib.util
 import json
 import os
+import re
 import sys
 import time
 from dataclasses import replace
@@ -68,22 +70,31 @@ def _read(path: Path) -> bytes:
     return gzip.decompress(data) if path.name.endswith(".gz") else data
 
 
-def run_newsflow(pages: dict, batch: str, options: HtmlOptions = HtmlOptions()) -> tuple[dict[str, str], dict]:
-    """documents.text per page stem after decode → clean → normalise → language, over the pages as one batch.
-
-    Returns (texts, rejects by reason). A rejected page scores as empty text, as it would in a warehouse.
-    """
+def _run_docs(pages: dict, batch: str, options: HtmlOptions = HtmlOptions(),
+              rejects: dict[str, int] | None = None) -> list[Doc]:
+    """The documents left after decode → clean → normalise → language over the pages as one batch; rejects are
+    counted by reason into `rejects`."""
     docs = []
     for path, _ in pages.values():
         data = _read(path)
         name = path.name.removesuffix(".gz")
         sf = SourceFile(batch, f"{batch}/{name}", str(path), len(data), 0)
         docs.append(Doc(source=sf, content_sha256=f"{len(docs):064x}", data=data, ingested_at=0.0))
-    rejects: dict[str, int] = {}
+    rejects = {} if rejects is None else rejects
     for stage in (decode_docs, lambda d: clean_docs(d, options), normalise_docs, language_docs):
         docs, more = stage(docs)
         for r in more:
             rejects[r.reason] = rejects.get(r.reason, 0) + 1
+    return docs
+
+
+def run_newsflow(pages: dict, batch: str, options: HtmlOptions = HtmlOptions()) -> tuple[dict[str, str], dict]:
+    """documents.text per page stem after decode → clean → normalise → language, over the pages as one batch.
+
+    Returns (texts, rejects by reason). A rejected page scores as empty text, as it would in a warehouse.
+    """
+    rejects: dict[str, int] = {}
+    docs = _run_docs(pages, batch, options, rejects)
     by_path = {d.source.abs_path: d.text for d in docs}
     return {k: by_path.get(str(path), "") for k, (path, _) in pages.items()}, rejects
 
@@ -148,6 +159,140 @@ def eval_extraction(names=ALL_CORPORA, every: int = 1, modes: bool = False, base
                 p, r, f = score(official, name, *fold_quotes(pages, pred))
                 rows.append({**rows[-1], "system": f"{system}, quotes folded", "P": p, "R": r, "F1": f})
     return rows
+
+
+# -- where newsflow loses against trafilatura alone ------------------------------------------------------------
+
+
+def losses(every: int = 1, show: int = 0) -> dict:
+    """trafilatura-eval snippets trafilatura alone gets right and newsflow wrong, by cause.
+
+    Missed 'with' snippets: `quote marks` when the snippet is found once quote marks are folded (the text
+    convention), the removal reason of the newsflow paragraph holding it, `not extracted` when no paragraph has it
+    (newsflow's trafilatura options differ from `extract()`'s), `rejected` for a page newsflow rejected. Leaked
+    'without' snippets: the page's newsflow paragraphs holding them are listed with `kept`.
+    """
+    official = load_official()
+    pages = load_pages(official, "trafeval", every)
+    alone = official.trafilatura_alone(pages)
+    docs = {d.source.abs_path: d for d in _run_docs(pages, "trafeval")}
+    missed: dict[str, int] = {}
+    leaked: dict[str, int] = {}
+    examples = []
+    for k, (path, g) in pages.items():
+        doc = docs.get(str(path))
+        text = doc.text if doc else ""
+        for snip in g.get("with", []):
+            if snip not in alone[k] or snip in text:
+                continue
+            if doc is None:
+                why = "rejected"
+            elif fold_text(snip) in fold_text(text):
+                why = "quote marks"
+            else:
+                fs = fold_text(snip)
+                hits = [p.reason or "kept" for p in doc.paragraphs if fs in fold_text(p.text) or (
+                    len(fold_text(p.text)) > 20 and fold_text(p.text) in fs)]
+                why = ",".join(sorted(set(hits))) or "not extracted"
+            missed[why] = missed.get(why, 0) + 1
+            examples.append(("missed", why, k, snip[:100]))
+        for snip in g.get("without", []):
+            if snip in alone[k] or snip not in text:
+                continue
+            leaked["kept"] = leaked.get("kept", 0) + 1
+            examples.append(("leaked", "kept", k, snip[:100]))
+    return {"pages": len(pages), "missed": missed, "leaked": leaked, "examples": examples[: show or None]}
+
+
+# -- quote survival ---------------------------------------------------------------------------------------------
+
+# A quote mark in a Content span (not an apostrophe): a double mark, NYT's '', or an opening single mark.
+_QUOTE_MARK = re.compile(r"[„“”«»\"]|''|(?:^|(?<=\W))[‚‘‹']\w")
+
+
+def fold_text(text: str) -> str:
+    """Quote marks folded (see `_FOLD`) and whitespace collapsed: how quote survival compares texts."""
+    return " ".join(text.translate(_FOLD).split())
+
+
+def load_polnear_quotes(split: str, direct_only: bool = True) -> dict[Path, list[list[str]]]:
+    """{text file: [quote as its list of span segments]} from PolNeAR's brat Content spans.
+
+    One annotation file per article (the first in name order). `direct_only` keeps the Content spans holding a
+    quote mark (direct and mixed quotations, as the corpus README suggests); the segments are cut from the text
+    file by their offsets.
+    """
+    root = CORPORA / "polnear" / "data" / split
+    out: dict[Path, list[list[str]]] = {}
+    for txt in sorted((root / "text").glob("*.txt")):
+        anns = sorted((root / "attributions").glob(txt.stem + "_*.ann"))
+        if not anns:
+            continue
+        text = txt.read_text(encoding="utf-8")
+        quotes = []
+        for line in anns[0].read_text(encoding="utf-8").splitlines():
+            parts = line.split("\t")
+            if not line.startswith("T") or len(parts) < 3 or not parts[1].startswith("Content "):
+                continue
+            spans = [tuple(map(int, s.split())) for s in parts[1].removeprefix("Content ").split(";")]
+            segments = [text[a:b] for a, b in spans]
+            if direct_only and not any(_QUOTE_MARK.search(seg) for seg in segments):
+                continue
+            quotes.append(segments)
+        out[txt] = quotes
+    return out
+
+
+def quote_survival(split: str, direct_only: bool = True, every: int = 1) -> dict:
+    """How many gold quotes of a PolNeAR split are still whole in newsflow's cleaned text, and why lost ones went.
+
+    The articles of a split run as one batch through decode → clean → normalise → language (as `newsflow run`
+    over the folder). A quote survives when every segment of its span, quote marks folded and whitespace
+    collapsed, is a substring of the document's text, folded the same way. A lost quote is charged to the
+    removal reasons of the removed paragraphs that overlap it (or `rejected` when the whole document was);
+    `headline` counts the lost ones from the article's first line, `in_title` those of them in `documents.title`.
+    """
+    gold = load_polnear_quotes(split, direct_only)
+    files = sorted(gold)[::every]
+    pages = {f.stem: (f, None) for f in files}
+    docs = _run_docs(pages, f"polnear-{split}")
+    by_path = {d.source.abs_path: d for d in docs}
+    res: dict = {"split": split, "docs": len(files), "quotes": 0, "kept": 0, "headline": 0, "in_title": 0,
+                 "lost_by_reason": {}, "examples": []}
+    for f in files:
+        doc = by_path.get(str(f))
+        text = fold_text(doc.text) if doc else ""
+        removed = [(fold_text(p.text), p.reason) for p in doc.paragraphs if not p.kept] if doc else []
+        headline = fold_text(f.read_text(encoding="utf-8").split("\n", 1)[0])
+        for segments in gold[f]:
+            res["quotes"] += 1
+            missing = [fold_text(s) for s in segments if fold_text(s) and fold_text(s) not in text]
+            if not missing:
+                res["kept"] += 1
+                continue
+            if all(fold_text(s) in headline for s in segments):
+                # a quote in the article's headline (its first line), moved to documents.title by design
+                res["headline"] += 1
+                res["in_title"] += bool(doc and doc.title and all(seg in fold_text(doc.title) for seg in missing))
+            why = set()
+            for seg in missing:
+                for ptext, reason in removed:
+                    if ptext and (ptext in seg or seg in ptext or _overlaps(ptext, seg)):
+                        why.add(reason)
+            why = ",".join(sorted(why)) if doc else "rejected"
+            why = why or "other"
+            if all(fold_text(s) in headline for s in segments):
+                why = f"{why} (headline line)"
+            res["lost_by_reason"][why] = res["lost_by_reason"].get(why, 0) + 1
+            res["examples"].append((f.name, why, " | ".join(segments)[:160]))
+    return res
+
+
+def _overlaps(a: str, b: str, n: int = 6) -> bool:
+    """Whether two folded texts share a run of `n` words."""
+    wa, wb = a.split(), b.split()
+    grams = {tuple(wa[i:i + n]) for i in range(len(wa) - n + 1)}
+    return any(tuple(wb[i:i + n]) in grams for i in range(len(wb) - n + 1))
 
 
 # -- encoding ---------------------------------------------------------------------------------------------------
@@ -230,7 +375,36 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--every", type=int, default=1, help="every n-th page of each corpus (default: all)")
     ap.add_argument("--modes", action="store_true", help="also newsflow with each trafilatura option set")
     ap.add_argument("--json", action="store_true", help="print the rows as JSON")
+    ap.add_argument("--quote-survival", action="store_true",
+                    help="only: PolNeAR gold quotes still in the cleaned text, lost ones by removal reason")
+    ap.add_argument("--split", action="append", choices=["train", "dev"], help="PolNeAR split(s) (default both)")
+    ap.add_argument("--all-content", action="store_true",
+                    help="quote survival over every Content span, not only those with quote marks")
+    ap.add_argument("--show", type=int, default=0, help="--quote-survival / --losses: print this many examples")
+    ap.add_argument("--losses", action="store_true",
+                    help="only: trafilatura-eval snippets trafilatura alone gets right and newsflow not, by cause")
     args = ap.parse_args(argv)
+    if args.losses:
+        r = losses(args.every, args.show)
+        print(f"trafeval ({r['pages']} pages): 'with' snippets trafilatura alone finds and newsflow misses, by cause")
+        for why, k in sorted(r["missed"].items(), key=lambda kv: -kv[1]):
+            print(f"  {why:32} {k:5d}")
+        print(f"'without' snippets newsflow keeps and trafilatura alone does not: {sum(r['leaked'].values())}")
+        for ex in r["examples"]:
+            print("   ", *ex)
+        return
+    if args.quote_survival:
+        for split in args.split or ["dev", "train"]:
+            r = quote_survival(split, not args.all_content, args.every)
+            lost = r["quotes"] - r["kept"]
+            print(f"polnear {split}: {r['docs']} docs, {r['quotes']} gold quotes, kept {r['kept']}"
+                  f" ({r['kept'] / max(r['quotes'], 1):.1%}), lost {lost} ({lost / max(r['quotes'], 1):.1%}),"
+                  f" of which {r['headline']} in the headline line ({r['in_title']} in documents.title)")
+            for why, k in sorted(r["lost_by_reason"].items(), key=lambda kv: -kv[1]):
+                print(f"  {why:32} {k:5d}")
+            for ex in r["examples"][: args.show]:
+                print("   ", *ex)
+        return
     only = args.only or [*ALL_CORPORA, "encoding", "mojibake"]
     if not CORPORA.is_dir():
         raise SystemExit(f"corpora not found: {CORPORA} (set NEWSFLOW_SHARED)")

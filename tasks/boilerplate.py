@@ -42,7 +42,22 @@ _PROSE_CHARS = 150
 _CAPTION_DATE_END = re.compile(r",\s+(\d{1,2}\.?\s+[A-Za-zäÄ]+|[A-Z][a-z]+\.?\s+\d{1,2},?)\s+\d{4}\.?$")
 _NOT_CAPTION_START = set("-–—•*·▪►@\"“„«‘'")
 _SENTENCE_BREAK = re.compile(r"[.!?…][\"”“»’']?\s+[\"“„«]?[A-ZÄÖÜ]")
-_FINAL_PUNCT = tuple(".!?:;…\"”’“»«)]")
+_FINAL_PUNCT = tuple(".!?:;…\"”’“»«)]'‘")
+# A line ending like a sentence or a clause of one, closing quote marks or brackets after it allowed: not a title
+# (`“We will win,” he said.`, `… under wraps.”`, `WASHINGTON (AP) — The Latest on the race:`).
+_ENDS_CLAUSE = re.compile(r"[.,;:…][\"”“»«’'‘)\]]*$|[!?][\"”“»«’'‘)\]]+$")
+# A headline the source ended with a full stop (some archives and corpora add one) is still a title when it is
+# the document's first line and this short; wire leads ("WASHINGTON (AP) — The Senate voted …") run longer.
+_MAX_HEADLINE_WORDS = 20
+
+# Quotations. Opening mark -> closing marks, as tasks/normalise.py pairs them; '' is the NYT archive's double mark.
+_QUOTE_OPEN_CLOSE = (("“", "”\""), ("„", "“”"), ("«", "»"), ("»", "«"), ('"', '"”'), ("''", "''"), ("‘", "’'"),
+                     ("‚", "‘’"))
+_QUOTATION = re.compile(
+    "|".join(rf"(?:^|(?<=[\s(\[—–-])){re.escape(o)}\S[^\n]*?[^\s{re.escape(o)}][{re.escape(c)}](?![^\W\d_])"
+             for o, c in _QUOTE_OPEN_CLOSE)
+)
+SPEECH_PATHS = {lang: Path(__file__).with_name("data") / f"speech_{lang}.json" for lang in ("en", "de")}
 
 _MONTHS = {
     **{m: i for i, m in enumerate(
@@ -174,6 +189,52 @@ def _is_caption(text: str, unpunctuated: bool = True) -> bool:
     return not (stripped[:1] in _NOT_CAPTION_START or _SENTENCE_BREAK.search(text))
 
 
+@lru_cache(maxsize=1)
+def _speech_words() -> frozenset[str]:
+    """Inflected verbs of saying (said, says, told, sagte, erklärte…), from the quote stage's lexicons
+    (tasks/data/speech_*.json): English lemmas get their regular -s/-ed/-ing forms, irregular ones are listed."""
+    words: set[str] = set()
+    for lang, path in SPEECH_PATHS.items():
+        d = json.loads(path.read_text(encoding="utf-8"))
+        words |= {w.lower() for w in d.get("forms", []) + d.get("according", []) if " " not in w}
+        for lemma in d.get("strong", []) if lang == "en" else []:
+            if " " in lemma:
+                continue
+            stem = lemma[:-1] if lemma.endswith("e") else lemma
+            words |= {lemma, lemma + "s", lemma + "es", stem + "ed", stem + "ing"}
+            if lemma.endswith("y"):
+                words |= {lemma[:-1] + "ied", lemma[:-1] + "ies"}
+    words.discard("so")  # German "so" (", so Müller") is also every other sentence's adverb
+    return frozenset(words)
+
+
+def is_quotation(text: str) -> bool:
+    """Whether a paragraph reports speech: a quotation in matched marks, and either a verb of saying
+    (`“We will win,” he said.`, `Trump called the plan “a disaster.”`) or nothing but the quotation (a quoted
+    paragraph continuing the speaker's words). Such paragraphs are article content however short they are."""
+    stripped = text.strip()
+    m = _QUOTATION.search(stripped)
+    if m is None or len(stripped.split()) < 3:
+        return False
+    if m.start() == 0 and m.end() >= len(stripped.rstrip(".,;:!?…)")) - 1:
+        return True
+    outside = stripped[: m.start()] + " " + stripped[m.end():]
+    return any(w in _speech_words() for w in _WORDS.findall(outside.lower()))
+
+
+def _is_title(text: str, first: bool) -> bool:
+    """A head line that can be the headline: short, not ending like a sentence or clause (but for the document's
+    first line, which may be a headline with a full stop), and not a reported quotation."""
+    if len(text) > _MAX_TITLE_CHARS:
+        return False
+    if _ENDS_CLAUSE.search(text.rstrip()):
+        plain_stop = re.search(r"[.;][\"”’'‘]?$", text.rstrip()) is not None  # a headline's stop, or a deck's ;
+        if not (first and plain_stop and len(text.split()) <= _MAX_HEADLINE_WORDS
+                and not _SENTENCE_BREAK.search(text)):
+            return False
+    return not is_quotation(text) or first
+
+
 def clean_paragraphs(texts: list[str], title_hint: str | None = None, blocks: bool = False,
                      templates: frozenset[str] = frozenset(), unpunctuated_captions: bool = True) -> Cleaned:
     """Classify plain-text paragraphs as body or furniture and pull metadata out of the head and tail.
@@ -199,7 +260,7 @@ def clean_paragraphs(texts: list[str], title_hint: str | None = None, blocks: bo
         t = p.text
         words = len(t.split())
         in_head = i < _HEAD
-        if out.title is None and in_head and len(t) <= _MAX_TITLE_CHARS and not t.endswith("."):
+        if out.title is None and in_head and _is_title(t, first=i == 0):
             out.title = t
             drop(p, reasons.TITLE)
             continue
@@ -304,6 +365,10 @@ def classify_blocks(texts: list[str], stoplist: frozenset[str], removed: list[bo
         density = sum(w in stoplist for w in words) / len(words) if words else 0.0
         if (removed and removed[k]) or _COPYRIGHT.search(t):
             cls.append("bad")
+        elif is_quotation(t):
+            # reported speech is content however short or stopword-poor ("“Anybody but Trump,” he wrote.");
+            # measured on PolNeAR (bench/eval_extraction.py --quote-survival): it was most of the quotes lost
+            cls.append("good")
         elif len(t) < _LENGTH_LOW:
             cls.append("short")
         elif density >= _STOPWORDS_HIGH:

@@ -234,3 +234,53 @@ def test_read_time_line_in_the_head_is_metadata():
     c = clean_paragraphs(["Bridge to close", "4 min read", *ARTICLE])
     assert [p.reason for p in c.paragraphs[:2]] == [reasons.TITLE, reasons.DATELINE]
     assert [p.text for p in c.paragraphs if p.kept] == ARTICLE
+
+
+# -- quotations are content (PolNeAR: bench/eval_extraction.py --quote-survival) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, quotation",
+    [
+        ("“We will win,” he said.", True),
+        ("He says: “I wonder why it was bad. Think of that.”", True),
+        ("Her doctor is calling the candidate “extremely physically fit.”", True),
+        ("“It is over. We lost and we must accept that.”", True),
+        ("„Wir schaffen das“, sagte die Kanzlerin.", True),
+        ("Bruce Springsteen’s “American Skin”", False),  # a title in marks, nobody speaks
+        ("Don’t miss our newsletter", False),
+        ("Home", False),
+    ],
+)
+def test_is_quotation(text, quotation):
+    from tasks.boilerplate import is_quotation
+
+    assert is_quotation(text) is quotation
+
+
+def test_short_quote_paragraphs_are_never_low_content():
+    paras = ["Trump rallies in Michigan", "7 p.m.", "Trump says voter fraud “would be one hell of a way to lose.”",
+             ARTICLE[0], "“Anybody but Trump,” the banner read.", "___.", "5:45 p.m.",
+             "His doctor is calling the candidate “extremely physically fit.”", ARTICLE[1]]
+    c = clean_paragraphs(paras, blocks=True)
+    kept = [p.text for p in c.paragraphs if p.kept]
+    assert [t for t in paras if "“" in t] == [t for t in kept if "“" in t]
+
+
+@pytest.mark.parametrize(
+    "paras, title",
+    [
+        # a headline the source ended with a full stop is the title; the quote paragraph after it is body
+        (["Stealth Over Health: Clinton Was Headed to ER.",
+          "The Post reports her team wanted to “keep the details of her medical treatment under wraps.”"],
+         "Stealth Over Health: Clinton Was Headed to ER."),
+        # no headline: a body paragraph ending in a quotation is never taken for one
+        ([ARTICLE[0], "The Post reports her team wanted to “keep the details of her treatment under wraps.”",
+          "“We’re so excited to meet our second grandchild!”", "“Anybody but Trump,”"], None),
+        (["WASHINGTON (AP) — The Latest on the U.S. presidential race (all times EDT):", ARTICLE[0]], None),
+    ],
+)
+def test_title_is_never_a_body_sentence(paras, title):
+    c = clean_paragraphs(paras, blocks=True)
+    assert c.title == title
+    assert all(p.kept for p in c.paragraphs if p.text != title)
