@@ -376,7 +376,15 @@ def _subject(verb, lex: Lexicon, bounds: tuple[int, int] = (0, 1 << 62)):
                     return objs[0]
         if v.dep_ == "relcl" and bounds[0] <= v.head.idx < bounds[1]:
             return v.head
-        if v.dep_ in ("conj", "xcomp", "advcl") and v.head is not v and bounds[0] <= v.head.idx < bounds[1]:
+        if not bounds[0] <= v.head.idx < bounds[1] or v.head is v:
+            break
+        if v.dep_ in ("advcl", "acl") and v.tag_ == "VBG" and (_is_propn(v.head) or _is_pron(v.head)):
+            return v.head  # the parse hung the participle on its subject: "Trump defended …, calling it “…”"
+        if v.dep_ == "pcomp" and v.head.dep_ == "prep" and _is_verb(v.head.head) \
+                and bounds[0] <= v.head.head.idx < bounds[1]:
+            v = v.head.head  # "Obama punctuated his list by saying “Too many.”": the speaker of the verb before
+            continue
+        if v.dep_ in ("conj", "xcomp", "advcl"):
             v = v.head
             continue
         break
@@ -388,6 +396,18 @@ def _subject(verb, lex: Lexicon, bounds: tuple[int, int] = (0, 1 << 62)):
             if (_is_propn(t) or _is_pron(t) or _is_noun(t)) and t.dep_ in ("nsubj", "pobj", "appos", "dobj", "conj") \
                     and not bounds[0] <= t.head.idx < bounds[1] and t.i < verb.i:
                 return t
+    if verb.dep_ == "ROOT":
+        # a main verb left without a subject by the parse ("In a statement to the Observer, her adviser, Jake
+        # Sullivan, said: “…”" hangs the adviser on the Observer): a person named right before it, with nothing
+        # but commas, adverbs and a parenthesis between
+        t = verb.doc[verb.i - 1] if verb.i else verb
+        while t.i > 0 and t.idx >= bounds[0] and (t.is_punct or t.tag_ == "RB") and "\n" not in t.text:
+            if t.text == ")":  # "Sen. Elizabeth Warren (D-MA) said"
+                while t.i > 0 and t.text != "(" and t.i > verb.i - 8:
+                    t = verb.doc[t.i - 1]
+            t = verb.doc[t.i - 1]
+        if t.ent_type_ == "PERSON" and t.i < verb.i and t.idx >= bounds[0] and t.dep_ != "poss":
+            return t
     return None
 
 
@@ -549,10 +569,18 @@ _PHRASAL = {"point": "out", "go": "on", "fire": "back", "shoot": "back", "hit": 
             "open": "up", "lash": "out", "weigh": "in", "chime": "in", "sound": "off"}
 
 
-def _subject_before(verb, mentions: list[Mention]):
-    """The name right before a verb the parse got wrong ("Trump blasted …"): a PROPN or pronoun token."""
+def _subject_before(verb, mentions: list[Mention], lex: Lexicon):
+    """The speaker right before a verb the parse got wrong ("Trump blasted …", "Sanders’ campaign called AP’s
+    report a “rush to judgment”"): a name, a pronoun, or a noun for people right before the verb."""
     if verb.i == 0:
         return None
+    prev = verb.doc[verb.i - 1]
+    if (_is_propn(prev) or _is_pron(prev)) and prev.lower_ not in ("it", "this", "that", "which", "what"):
+        return prev
+    if _is_noun(prev) and verb.tag_ in ("VBD", "VBZ", "VBN") and (
+            _mention_at(mentions, prev.idx, prev.idx + 1) or _noun_lemmas(prev) & lex.person_nouns):
+        return prev
+    return None
     prev = verb.doc[verb.i - 1]
     if (_is_propn(prev) or _is_pron(prev)) and prev.lower_ not in ("it", "this", "that", "which", "what"):
         return prev
@@ -597,6 +625,74 @@ def _cue_chain(qtoks: list, inside, lex: Lexicon, mentions: list[Mention], bound
     return chain
 
 
+_NAME_GLUE = frozenset({"compound", "flat", "nmod", "poss", "case"})
+
+
+def _trailing_speaker(text: str, q: Quote, sdoc, lex: Lexicon, mentions: list[Mention], bounds: tuple[int, int]):
+    """(cue, speaker token) named right after a quote that closes a sentence or clause, when the parse did not
+    link them: “…,” Butz, 49, told The Huffington Post / “… who knows?” Trump told ITV / “…,” said a member.
+
+    Reads the tokens themselves, not the tree: a subject (a name, a pronoun, or a noun phrase whose head can
+    speak), an optional parenthetical between commas, then a verb of saying; or a verb of saying, then its
+    subject."""
+    inner = text[q.start : q.end].rstrip()
+    after = text[q.end + 1 : q.end + 3]
+    if not (inner.endswith((",", ".", "!", "?", "…", "—", "-")) or after.startswith(",")):
+        return None
+    span = sdoc.char_span(q.end + 1, min(bounds[1], q.end + 240), alignment_mode="expand")
+    if span is None:
+        return None
+    toks = [t for t in span if not t.is_space][:16]
+    i = 0
+    while i < len(toks) and toks[i].is_punct and toks[i].text not in (OPEN_D, OPEN_S):
+        i += 1
+    if i >= len(toks) or toks[i].text in (OPEN_D, OPEN_S):
+        return None
+
+    def noun_phrase(j: int) -> tuple[int, object] | None:
+        """(index after the phrase, its head token) of the subject-like phrase starting at toks[j]."""
+        t = toks[j]
+        if _is_pron(t) and t.lower_ in lex.pronouns:
+            return j + 1, t
+        k = j
+        while k < len(toks) and (toks[k].tag_ in ("DT", "JJ", "PRP$", "CD", "HYPH") or toks[k].tag_ == "POS"
+                                 or _is_propn(toks[k]) or _is_noun(toks[k])):
+            if "\n" in toks[k].text:
+                break
+            k += 1
+        heads = [x for x in toks[j:k] if _is_propn(x) or _is_noun(x)]
+        if not heads:
+            return None
+        head = heads[-1]
+        if not (_is_propn(head) or _mention_at(mentions, head.idx, head.idx + 1)
+                or _noun_lemmas(head) & lex.person_nouns):
+            return None
+        return k, head
+
+    t = toks[i]
+    if _is_cue(t, lex) and _is_verb(t):
+        # “…,” said X
+        got = noun_phrase(i + 1) if i + 1 < len(toks) else None
+        if got is not None:
+            return t, got[1]
+        return None
+    got = noun_phrase(i)
+    if got is None:
+        return None
+    j, head = got
+    if j < len(toks) and toks[j].text == ",":
+        # a parenthetical between commas: “…,” Butz, 49, told …
+        close = next((k for k in range(j + 1, min(len(toks), j + 10)) if toks[k].text == ","), None)
+        if close is None:
+            return None
+        j = close + 1
+    while j < len(toks) and toks[j].tag_ in ("RB", "MD") and toks[j].lower_ not in ("not", "n’t"):
+        j += 1  # “…,” Trump later told …
+    if j < len(toks) and _is_cue(toks[j], lex) and _verb_lemma(toks[j], lex) not in lex.weak:
+        return toks[j], head
+    return None
+
+
 def _sentence_bounds(sdoc, start: int, end: int) -> tuple[int, int]:
     """Character bounds of the sentences the quote touches, extended over a sentence break spaCy puts between a
     closing mark and a lower-case attribution (“…” he said)."""
@@ -635,7 +731,15 @@ def _according(sdoc, lo: int, hi: int, quotes: list[Quote], lex: Lexicon):
 def _governing_subject(span, inside, mentions: list[Mention], bounds: tuple[int, int], lex: Lexicon):
     """(None, subject) when no verb of saying governs a quote but the verb it hangs from has a person or an
     organisation as subject ("Merkel heralded the deal as a “breakthrough”"): news quotes the words of the one
-    who acts on them. A subject that is not a named person or organisation (or he/she) is not enough."""
+    who acts on them. A subject that is not a named person or organisation (or he/she) is not enough.
+
+    When the verb is the complement of a higher verb whose subject can speak, that one wins: "Warren said Trump
+    was a “proven failure”", "Two analysts found that the air force is “the best in the world”" are theirs."""
+
+    def speaker(subj) -> bool:
+        m = _mention_at(mentions, subj.idx, subj.idx + len(subj.text))
+        return (m is not None and m.label in ("PERSON", "ORG")) or subj.lower_ in ("he", "she")
+
     for t in span:
         if not inside(t) or t.is_punct or inside(t.head):
             continue
@@ -648,9 +752,17 @@ def _governing_subject(span, inside, mentions: list[Mention], bounds: tuple[int,
                 subj = _subject(h, lex, bounds)
                 if subj is None or inside(subj):
                     break
-                m = _mention_at(mentions, subj.idx, subj.idx + len(subj.text))
-                if (m is not None and m.label in ("PERSON", "ORG")) or subj.lower_ in ("he", "she"):
-                    return None, subj
+                best = subj if speaker(subj) else None
+                v = h
+                for _ in range(3):
+                    if v.dep_ != "ccomp" or not _is_verb(v.head) or not bounds[0] <= v.head.idx < bounds[1]:
+                        break
+                    v = v.head
+                    up = _subject(v, lex, bounds)
+                    if up is not None and not inside(up) and (speaker(up) or _noun_lemmas(up) & lex.person_nouns):
+                        best = up
+                if best is not None:
+                    return None, best
                 break
     return None
 
@@ -678,16 +790,19 @@ def _colon_speaker(text: str, q: Quote, sdoc, lex: Lexicon, mentions: list[Menti
         if _mention_at(mentions, tok.idx, tok.idx + 1) or not _is_noun(tok) or tok.lower_ in lex.person_nouns:
             if tok.dep_ in ("nsubj", "ROOT", "appos", "npadvmod", "dep") or _is_propn(tok):
                 return None, tok
-    # the clause before the colon: its verb of saying, else its subject when it can speak
+    # the clause before the colon: its verb of saying, else its subject when it can speak; a verb with neither
+    # hands over to the one above it ("Eaton said that given the candidates on both sides: “…”")
     verb = tok
-    for _ in range(8):
-        if _is_verb(verb) or verb.head is verb or not bounds[0] <= verb.head.idx < bounds[1]:
+    for _ in range(12):
+        if _is_verb(verb):
+            subj = _subject(verb, lex, bounds)
+            if subj is not None and (_is_cue(verb, lex) or _plausible(subj, lex, mentions)):
+                return (verb if _is_cue(verb, lex) else None), subj
+            if subj is not None:
+                return None
+        if verb.head is verb or not bounds[0] <= verb.head.idx < bounds[1]:
             break
         verb = verb.head
-    if _is_verb(verb):
-        subj = _subject(verb, lex, bounds)
-        if subj is not None and (_is_cue(verb, lex) or _plausible(subj, lex, mentions)):
-            return (verb if _is_cue(verb, lex) else None), subj
     return None
 
 
@@ -713,6 +828,8 @@ def _attribute_parsed(text: str, quotes: list[Quote], mentions: list[Mention], s
             pick = chain[-1] if options.outermost_cue else chain[0]
         lo, hi = _sentence_bounds(sdoc, q.start, q.end)
         if pick is None:
+            pick = _trailing_speaker(text, q, sdoc, lex, mentions, bounds)
+        if pick is None:
             acc = _according(sdoc, lo, hi, quotes, lex)
             if acc is not None:
                 pick = acc
@@ -728,7 +845,7 @@ def _attribute_parsed(text: str, quotes: list[Quote], mentions: list[Mention], s
             cands = []
             for t in sent:
                 if _is_cue(t, lex) and not _inside(quotes, t.idx, t.idx + len(t.text)):
-                    subj = _subject(t, lex, bounds) or _subject_before(t, mentions)
+                    subj = _subject(t, lex, bounds) or _subject_before(t, mentions, lex)
                     if subj is not None and not _inside(quotes, subj.idx, subj.idx + 1) and lo <= subj.idx < hi and (
                         _verb_lemma(t, lex) not in lex.weak or _plausible(subj, lex, mentions)
                     ):

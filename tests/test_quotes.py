@@ -145,6 +145,43 @@ def test_verbs_of_saying_are_read_without_pos_and_lemma(nlp, text, quote, speake
     assert q.cue == cue
 
 
+@pytest.mark.parametrize(
+    "text, quote, speaker_word, cue",
+    [
+        # the attribution after a closing sentence, read off the tokens when the parse does not link it
+        ("“It looks like we will not have a very good relationship, who knows?” Donald Trump told Britain’s ITV "
+         "television station in an interview aired on Monday when asked how ties would fare.",
+         "It looks like we will not have a very good relationship, who knows?", "Trump", "told"),
+        ("“We were wrong to stay silent for so long,” Jorge Ramos, 58, told AFP in an interview on Monday.",
+         "We were wrong to stay silent for so long,", "Ramos", "told"),
+        # a gerund under a preposition speaks for the verb's subject
+        ("Barack Obama ended his speech by saying “Too many.”", "Too many.", "Obama", "saying"),
+        # a main verb the parse left without a subject: the person named right before it
+        ("In a statement to the Observer, her senior policy adviser, Jake Sullivan, said: “Hillary Clinton "
+         "believes that cooperation is essential.”", "Hillary Clinton believes that cooperation is essential.",
+         "Sullivan", "said"),
+        # a colon after a clause whose nearest verb is not the verb of saying
+        ("Parker Eaton, a retired teacher, said that given the candidates on both sides:\n\n“There is only one "
+         "choice this time.”", "There is only one choice this time.", "Eaton", "said"),
+        ("The Sanders campaign called the report a “rush to judgment,” because superdelegates can still change "
+         "their minds.", "rush to judgment,", "campaign", "called"),
+    ],
+)
+def test_speaker_where_the_parse_does_not_link_it(nlp, text, quote, speaker_word, cue):
+    q = next(q for q in _parsed(nlp, text) if q.text == quote)
+    assert speaker_word in (q.speaker or "") + " " + (q.speaker_mention or "")
+    assert q.cue == cue
+
+
+def test_no_verb_of_saying_the_higher_clause_subject_speaks(nlp):
+    # "X said/found that Y was “…”": the words are X's, not Y's
+    text = "Two military analysts found in 2014 that the Israeli Air Force is “the best in the world.”"
+    q = _parsed(nlp, text)[0]
+    assert q.speaker is None and "analysts" in q.speaker_mention
+    text = "Elizabeth Warren said Donald Trump was a “proven failure” in business."
+    assert _parsed(nlp, text)[0].speaker == "Elizabeth Warren"
+
+
 def test_pronoun_resolves_to_the_preceding_person_of_its_gender(nlp):
     text = ("Angela Merkel met Donald Trump in Berlin on Monday.\n\n"
             "“The talks were frank,” she said.\n\n"
