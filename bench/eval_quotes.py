@@ -1,12 +1,17 @@
-"""Quote finding and attribution figures on the gold sets in ../shared, with quote_eval.py's own definitions.
+"""Quote finding and attribution figures on the gold sets, with quote_eval.py's own definitions.
 
-    .venv/bin/python bench/eval_quotes.py seeds polnear-dev [polnear-train] [--limit N] [--errors]
+    .venv/bin/python bench/eval_quotes.py seeds polnear-dev [polnear-train] [--limit N] [--errors] [--in-repo]
 
 Runs the pure stage functions (decode → clean → normalise → language → spaCy → entities → quotes) without
 Prefect or a warehouse, and caches the spaCy Docs (DocBin, keyed by the text's hash) under
 $NEWSFLOW_BENCH_CACHE (default /tmp/newsflow-bench-cache), so that changing tasks/quotes.py costs seconds,
-not minutes. Scoring imports `load` and `score` from ../shared/eval/quote_eval.py, so the figures are the
-official ones; `--errors` prints every miss, false positive and wrong speaker.
+not minutes. Scoring imports `load` and `score` from ../shared/eval/quote_eval.py when it is there, so the
+figures are the official ones; `--errors` prints every miss, false positive and wrong speaker.
+
+Without ../shared (a clean clone), the seeds are scored in-repo: the gold rows of tests/gold/seed_quotes.jsonl
+over the texts in sample/2025-03-20, with `score`/`covers`/`words` below, a copy of quote_eval.py's definitions
+(tests/test_quotes_quality.py checks that both give the same line on the same predictions). `--in-repo` uses
+them even when ../shared is there. The PolNeAR splits need ../shared.
 """
 
 from __future__ import annotations
@@ -14,9 +19,12 @@ from __future__ import annotations
 import argparse
 import hashlib
 import importlib.util
+import json
 import os
+import re
 import sys
 import time
+import types
 from collections import defaultdict
 from pathlib import Path
 
@@ -24,14 +32,92 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 SHARED = Path(os.environ.get("NEWSFLOW_SHARED", REPO.parent / "shared"))
 CACHE = Path(os.environ.get("NEWSFLOW_BENCH_CACHE", "/tmp/newsflow-bench-cache"))
+SEED_GOLD = REPO / "tests" / "gold" / "seed_quotes.jsonl"
+SEED_TEXTS = REPO / "sample" / "2025-03-20"
 
 
-def load_eval():
-    """The official scoring module (../shared/eval/quote_eval.py)."""
-    spec = importlib.util.spec_from_file_location("quote_eval", SHARED / "eval" / "quote_eval.py")
+def load_eval(in_repo: bool = False):
+    """The official scoring module (../shared/eval/quote_eval.py), or this module's copy of its definitions
+    when ../shared is absent or `in_repo` is asked for (both have QUOTED, STOP, words, covers, load, score)."""
+    official = SHARED / "eval" / "quote_eval.py"
+    if in_repo or not official.exists():
+        return types.SimpleNamespace(QUOTED=QUOTED, STOP=STOP, words=words, covers=covers, load=load, score=score)
+    spec = importlib.util.spec_from_file_location("quote_eval", official)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
+
+
+# -- in-repo scoring: the definitions of ../shared/eval/quote_eval.py, for a clone without ../shared ----------------
+
+WORD = re.compile(r"\w+", re.UNICODE)
+QUOTED = re.compile(r"[“\"„«»‹›”]([^“\"„«»‹›”]{2,}?)[”\"“»«‹›]")
+STOP = {"the", "a", "an", "of", "mr", "ms", "mrs", "dr", "president", "he", "she", "they", "it", "his", "her"}
+
+
+def words(s: str | None) -> list[str]:
+    """Lower-cased word tokens."""
+    return [w.lower() for w in WORD.findall(s or "")]
+
+
+def covers(a: str, b: str) -> bool:
+    """Whether two quotes match: each covers at least half of the other's distinct word tokens."""
+    wa, wb = set(words(a)), set(words(b))
+    if not wa or not wb:
+        return False
+    inter = len(wa & wb)
+    return inter / len(wa) >= 0.5 and inter / len(wb) >= 0.5
+
+
+def load(which: str):
+    """(text folder, gold: file stem -> [(quote, speaker)]) of the seeds, from the repository."""
+    if which != "seeds":
+        raise SystemExit(f"{which}: needs ../shared (set NEWSFLOW_SHARED); only the seeds are in the repository")
+    gold: dict[str, list] = defaultdict(list)
+    for line in SEED_GOLD.read_text(encoding="utf-8").splitlines():
+        r = json.loads(line)
+        gold[Path(r["file"]).stem].append((r["quote"], r["speaker"]))
+    return SEED_TEXTS, gold
+
+
+def score(which: str, gold, pred) -> str:
+    """quote_eval.score's line: quote P/R/F1, speaker accuracy and who-said-what F1.
+
+    A gold quote matches the first unused prediction of its document that it `covers`; a gold quote with no
+    speaker is optional; the speaker is right when the predicted name or mention shares a word (outside STOP,
+    unless that leaves none) with the gold speaker; who-said-what counts a prediction when both are right."""
+    tp = fp = fn = 0
+    spk_ok = spk_n = 0
+    for stem in set(gold) | set(pred):
+        g, p = gold.get(stem, []), pred.get(stem, [])
+        used = set()
+        for gq, gsrc in g:
+            hit = next((i for i, (pq, _, _) in enumerate(p) if i not in used and covers(gq, pq)), None)
+            if hit is None:
+                fn += 1 if gsrc else 0
+                continue
+            used.add(hit)
+            if not gsrc:
+                continue
+            tp += 1
+            spk_n += 1
+            _, name, mention = p[hit]
+            gw = set(words(gsrc)) - STOP or set(words(gsrc))
+            if gw & (set(words(name)) | set(words(mention))):
+                spk_ok += 1
+        fp += len(p) - len(used)
+    prec = tp / (tp + fp) if tp + fp else 0.0
+    rec = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+    acc = spk_ok / spk_n if spk_n else 0.0
+    wp = spk_ok / (tp + fp) if tp + fp else 0.0
+    wr = spk_ok / (tp + fn) if tp + fn else 0.0
+    wf = 2 * wp * wr / (wp + wr) if wp + wr else 0.0
+    return (f"{which}: gold={tp + fn} predicted={tp + fp} P={prec:.3f} R={rec:.3f} F1={f1:.3f} "
+            f"speaker_acc={acc:.3f} ({spk_ok}/{spk_n}) who_said_what_F1={wf:.3f}")
+
+
+# -- running the stages ------------------------------------------------------------------------------------------
 
 
 def prepare(folder: Path, limit: int | None = None, keep_all: bool = False):
@@ -161,9 +247,10 @@ def errors(ev, gold, pred) -> None:
                 print(f"FP    {stem[:40]} | {name!r}/{mention!r} | {pq[:100]!r}")
 
 
-def evaluate(which: str, limit: int | None = None, show_errors: bool = False, keep_all: bool = False) -> str:
+def evaluate(which: str, limit: int | None = None, show_errors: bool = False, keep_all: bool = False,
+             in_repo: bool = False) -> str:
     """Run one gold set end to end through the pure functions; returns quote_eval's figure line."""
-    ev = load_eval()
+    ev = load_eval(in_repo)
     folder, gold = load_gold(ev, which)
     t0 = time.perf_counter()
     docs = prepare(Path(folder), limit, keep_all)
@@ -184,9 +271,11 @@ def main() -> None:
     ap.add_argument("--errors", action="store_true", help="print each error")
     ap.add_argument("--keep-all-paragraphs", action="store_true",
                     help="keep the paragraphs the cleaner drops (the quote stage on its own)")
+    ap.add_argument("--in-repo", action="store_true",
+                    help="score the seeds with the repository's gold and scorer even when ../shared is there")
     args = ap.parse_args()
     for which in args.which:
-        print(evaluate(which, args.limit, args.errors, args.keep_all_paragraphs))
+        print(evaluate(which, args.limit, args.errors, args.keep_all_paragraphs, args.in_repo))
 
 
 if __name__ == "__main__":
