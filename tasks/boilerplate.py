@@ -85,6 +85,9 @@ _AGENCIES = r"(AFP|AP|Reuters|Getty Images|EPA|dpa|Xinhua|TASS|Sputnik|Anadolu|B
 _CREDIT = re.compile(
     rf"(/\s*{_AGENCIES}|[.)]\s*{_AGENCIES}|\b(photo|foto|bild|image|credit)s?\s*:\s*[^.]{{2,80}})\s*\)?\s*$"
 )
+# ... or a credit line on its own, agency first ("AFP / MARCO BERTORELLO", "dpa/Michael Kappeler", Polish
+# "Fot. Jan Kowalski / Agencja Gazeta"), or a caption ending in a © credit ("Marco Odermatt. © AFP / M. B.").
+_CREDIT_LINE = re.compile(rf"^\s*({_AGENCIES}\s*/|[Ff]ot\.)\s*[\w .'’/-]{{2,60}}$|©\s*[\w .'’/-]{{2,60}}$")
 
 
 @dataclass(frozen=True)
@@ -172,7 +175,7 @@ def _is_caption(text: str, unpunctuated: bool = True) -> bool:
     Body paragraphs of news end in punctuation; subheadings do not but are short (under ~10 words); a line of
     10 to 40 words with no final punctuation in the body is a caption ("X shaking hands with Y at the summit").
     """
-    if len(text) < 300 and _CREDIT.search(text):
+    if len(text) < 300 and (_CREDIT.search(text) or _CREDIT_LINE.search(text)):
         return True
     # wire-photo style: one sentence ending in ", Place, 15 March 2025." (body text says "on March 15")
     if len(text) < 300 and text.count(". ") == 0 and _CAPTION_DATE_END.search(text):

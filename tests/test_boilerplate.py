@@ -207,6 +207,10 @@ def test_comment_block_after_the_article_goes_but_not_before_any_prose():
         ("Firefighters at the scene of the blaze in the city centre on Monday morning after the roof fell", True),
         ("- Dubbed into eight languages: Farsi, French, Spanish, Italian, German, Polish and Russian", False),
         ("He said the plan was fine. The council disagreed and voted it down on a show of hands", False),
+        ("AFP / MARCO BERTORELLO", True),
+        ("Marco Odermatt, Ski-Star aus der Schweiz. © AFP / MARCO BERTORELLO", True),
+        ("Fot. Lukasz Nowaczyk / Agencja Gazeta", True),
+        ("AP said the vote was close.", False),
     ],
 )
 def test_caption_rule(line, caption):
@@ -284,3 +288,24 @@ def test_title_is_never_a_body_sentence(paras, title):
     c = clean_paragraphs(paras, blocks=True)
     assert c.title == title
     assert all(p.kept for p in c.paragraphs if p.text != title)
+
+
+@pytest.mark.parametrize(
+    "line, category",
+    [
+        ("ANZEIGE - Heute mal ausgehen? Wie wäre es mit:", "advertisement"),
+        ("This post contains references to products from one or more of our advertisers.", "advertisement"),
+        ("For the latest stories and breaking news updates download the Example apps for iOS and Android.",
+         "subscription_prompt"),
+        ("Example Gamer Newsletter", "subscription_prompt"),
+        (">> Wegen Corona: Lokal auf Mallorca muss schließen <<", "related_link"),
+        ("MIRA: Madre se acerca a conocer los motivos", "related_link"),
+        ("Beitragsbild: Titelseite vom 2.4.2019", "media_notice"),
+        ("»Wir schaffen das«, sagte sie.", None),
+        ("The newsletter went out to 40,000 readers on Monday, the editor said.", None),
+    ],
+)
+def test_phrase_categories(line, category):
+    from tasks.boilerplate import load_phrases
+
+    assert next((c for c, _, pattern in load_phrases() if pattern.match(line)), None) == category
