@@ -56,6 +56,9 @@ class QuoteOptions:
     single_quotes_when_no_double: bool = True
     # with no verb of saying, the named person or organisation that is the subject of the quote's verb speaks
     governing_subject: bool = True
+    # a paragraph that opens with a quote nobody is named for, right after a paragraph whose last sentence reports
+    # someone's speech ("Carter said that … ¶ “…”"), is that speaker's
+    previous_paragraph: bool = True
 
 
 @dataclass(frozen=True)
@@ -467,12 +470,17 @@ def _resolve_pronoun(pron: str, at: int, text: str, mentions: list[Mention], sdo
     return ok[-1]
 
 
+_INDEFINITE_DET = frozenset({"a", "an", "another", "one", "some", "any", "each", "every"})
+
+
 def _resolve_description(tok, text: str, mentions: list[Mention], at: int) -> Mention | None:
     """The person a description ("the Russian president") stands for: a person the document introduces with
     the description's noun right before the name ("Russian President Vladimir Putin") or in an apposition
     ("Kellogg, the special envoy"), preferring more matching modifiers, then the nearest before the quote."""
     if tok.tag_ in ("NNS", "NNPS"):
         return None  # "the GOP leaders" are several people, not the one leader named earlier
+    if any(c.dep_ == "det" and c.lower_ in _INDEFINITE_DET for c in tok.children):
+        return None  # "another supporter wrote", "a spokesman said": someone not named before
     noun = tok.lower_
     mods = {t.lower_ for t in tok.lefts if t.dep_ in ("amod", "compound")}
     best: tuple[tuple[int, int], Mention] | None = None
@@ -767,6 +775,43 @@ def _governing_subject(span, inside, mentions: list[Mention], bounds: tuple[int,
     return None
 
 
+def _previous_paragraph_speaker(text: str, q: Quote, sdoc, lex: Lexicon, mentions: list[Mention],
+                                quotes: list[Quote], bounds: tuple[int, int]):
+    """(cue, subject) for a quote that opens a sentence when the sentence before it, in its paragraph or ending
+    the paragraph before, reports someone's speech: "Carter said that for decades critics had predicted a
+    withdrawal. ¶ “That’s because this region …”", "Coan argues that his client never encouraged violence. “The
+    government is alleging …”". News opens a quote this way only right after naming the speaker."""
+    before = text[bounds[0] : q.start - 1]
+    if before.strip():
+        if not before.rstrip().endswith((".", "!", "?")):
+            return None
+        prev_lo, prev_hi = bounds[0], bounds[0] + len(before.rstrip())
+    else:
+        if bounds[0] < 2:
+            return None
+        prev_hi = bounds[0] - 2
+        prev_lo = text.rfind("\n\n", 0, prev_hi)
+        prev_lo = 0 if prev_lo < 0 else prev_lo + 2
+    if len(_WORD.findall(q.text)) < 6 and not _WORD.search(text[q.end : bounds[1]]):
+        return None  # a short quote standing alone is a subheading (‘A really tough decision.’), not speech
+    last = sdoc.char_span(max(prev_lo, prev_hi - 1), prev_hi, alignment_mode="expand")
+    if last is None or not len(last):
+        return None
+    sent = last[-1].sent
+    lo = max(prev_lo, sent.start_char)
+    if any(lo <= o.end and o.start <= prev_hi for o in quotes):
+        return None  # a sentence with quotes of its own: continuation (`_continuation`) decides
+    pbounds = (prev_lo, prev_hi)
+    for t in sent:
+        if t.idx < lo or not _is_cue(t, lex) or t.dep_ not in ("ROOT", "conj"):
+            continue
+        subj = _subject(t, lex, pbounds)
+        if subj is not None and lo <= subj.idx < prev_hi and (
+                _verb_lemma(t, lex) not in lex.weak or _plausible(subj, lex, mentions)):
+            return t, subj
+    return None
+
+
 def _colon_speaker(text: str, q: Quote, sdoc, lex: Lexicon, mentions: list[Mention], bounds: tuple[int, int]):
     """(cue token or None, speaker token) for a quote a colon introduces: "X: “…”", "She then addressed the
     supporters: “…”", or a paragraph ending "…, Cruz said:" before a paragraph that opens with the quote."""
@@ -858,9 +903,19 @@ def _attribute_parsed(text: str, quotes: list[Quote], mentions: list[Mention], s
             pick = _colon_speaker(text, q, sdoc, lex, mentions, bounds)
         if pick is None and options.governing_subject:
             pick = _governing_subject(span, inside, mentions, bounds, lex)
+        if pick is None and options.previous_paragraph:
+            pick = _previous_paragraph_speaker(text, q, sdoc, lex, mentions, quotes, bounds)
         if pick is not None:
             cue_tok, subj = pick
             found[qi] = _who_from_token(subj, cue_tok, text, mentions, sdoc, lex, quotes, options)
+    # what the parse left unattributed: the patterns used for text without a parse (“…,” said X / X said: “…”),
+    # when they name someone the entities stage knows ("Ryan said,“Look, …”" tokenises as one word)
+    rest = [qi for qi in range(len(quotes)) if qi not in found]
+    if rest:
+        lexical = _attribute_lexical(text, [quotes[qi] for qi in rest], mentions, lex, verb_first=False)
+        for k, who in lexical.items():
+            if who.entity_id is not None:
+                found[rest[k]] = who
     return found
 
 
@@ -942,11 +997,14 @@ _PREPOSITIONS = frozenset("zur zum zu über im in am vom von mit nach für bei g
 _SEPARABLE = frozenset({"zu", "an", "ab", "aus", "ein", "fest", "zurück"})
 
 
-def _attribute_lexical(text: str, quotes: list[Quote], mentions: list[Mention], lex: Lexicon) -> dict[int, _Who]:
+def _attribute_lexical(text: str, quotes: list[Quote], mentions: list[Mention], lex: Lexicon,
+                       verb_first: bool = True) -> dict[int, _Who]:
     """Speakers from verbs of saying and capitalised names around each quote, for text without a parse.
 
     Patterns: „…“, sagte X / „…“, so X (after the quote); X sagte: „…“ / X sagte, … „…“ (before it, in the
     same sentence); laut X / X zufolge. A mention from the entities stage, when there is one, names the speaker.
+    `verb_first=False` drops "Dann sagte X: „…“" (German word order; in English the name after the verb before a
+    quote is its object: "thanked Obama for “…”").
     """
     found: dict[int, _Who] = {}
     last_named: _Who | None = None
@@ -990,7 +1048,7 @@ def _attribute_lexical(text: str, quotes: list[Quote], mentions: list[Mention], 
                 at = sent_lo + w.start()
                 if w.group(0).lower() in lex.forms and not _inside(quotes, at, at + 1):
                     got = _name_before(before[: w.start()], lex)
-                    if got is None:
+                    if got is None and verb_first:
                         got = _name_after(before[w.end():], lex)
                         rest = before[w.end():].strip()[len(got[0]):].split() if got is not None else []
                         if rest and rest[0].strip(".,;:!?").lower() in _SEPARABLE:
@@ -1060,7 +1118,11 @@ def _continuation(text: str, quotes: list[Quote], found: dict[int, _Who]) -> Non
         same_para = prev.start >= p_lo
         prev_para_ok = prev.paragraph == q.paragraph - 1 if q.paragraph is not None else False
         opens = text[p_lo:q.start].strip() in (OPEN_D, OPEN_S)
-        if (same_para and q.start > prev.end and q.kind == "full") or (only_quotes and prev_para_ok and opens) \
+        # a short sentence of its own after an attributed quote continues it too (“…?” Sanders said. “Okay, great!”)
+        sentence = q.text[:1].isupper() and q.text.rstrip().endswith((".", "!", "?", "…")) \
+            and text[prev.end : q.start - 1].rstrip().endswith((".", "!", "?"))
+        if (same_para and q.start > prev.end and (q.kind == "full" or sentence)) \
+                or (only_quotes and prev_para_ok and opens) \
                 or (prev_para_ok and opens and q.kind == "full" and prev.kind == "full"
                     and not _WORD.search(text[q.end + 1 : p_hi].split(".")[0] if q.end < p_hi else "")):
             found[qi] = _Who(pw.mention, pw.name, pw.entity_id, None, pw.start)

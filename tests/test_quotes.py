@@ -173,6 +173,25 @@ def test_speaker_where_the_parse_does_not_link_it(nlp, text, quote, speaker_word
     assert q.cue == cue
 
 
+def test_a_quote_opening_a_sentence_after_reported_speech_is_that_speakers(nlp):
+    text = ("Thomas Coan, the attorney, argues that his client never encouraged violence. “The government is alleging "
+            "that his rallying cry was a call to arms.”")
+    q = _parsed(nlp, text)[0]
+    assert (q.speaker, q.cue) == ("Thomas Coan", "argues")
+
+
+def test_a_short_sentence_after_an_attributed_quote_continues_it(nlp):
+    qs = _parsed(nlp, "“You got the names of everybody who is here?” Bernie Sanders said. “Okay, great!”")
+    assert [q.speaker for q in qs] == ["Bernie Sanders", "Bernie Sanders"]
+
+
+def test_an_indefinite_description_is_not_the_person_named_before(nlp):
+    text = ("Clinton supporter Jane Doe spoke on Monday. “Yet another state we would have won if everyone could vote,” "
+            "another supporter wrote on Reddit.")
+    q = _parsed(nlp, text)[0]
+    assert q.speaker is None and q.speaker_mention == "another supporter"
+
+
 def test_no_verb_of_saying_the_higher_clause_subject_speaks(nlp):
     # "X said/found that Y was “…”": the words are X's, not Y's
     text = "Two military analysts found in 2014 that the Israeli Air Force is “the best in the world.”"
