@@ -76,6 +76,8 @@ class Lexicon:
     particles: frozenset[str]
     # inflected form -> lemma of the verbs of saying (English): the parse is read without spaCy's lemmatizer
     lemmas: dict = field(default_factory=dict)
+    # nouns for what someone said (claim, pledge, statement, warning, assertion)
+    speech_nouns: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=8)
@@ -100,7 +102,20 @@ def load_lexicon(lang: str) -> Lexicon | None:
         cues=cues, weak=low("weak"), according=low("according"),
         person_nouns=low("person_nouns"), pronouns=d.get("pronouns", {}), forms=forms, titles=low("titles"),
         determiners=low("determiners"), particles=low("name_particles"), lemmas=lemmas,
+        speech_nouns=_SPEECH_NOUNS if lang == "en" else frozenset(),
     )
+
+
+# Nouns for what someone said: "Trump’s claim that Obama “founded ISIS”", "his pledge to be “neutral”", "Romney’s
+# “47 percent” comment". (A word list like the lexicon's; kept here because tasks/data/speech_en.json is shared.)
+_SPEECH_NOUNS = frozenset("""
+claim pledge promise vow statement remark comment assertion declaration warning accusation allegation charge call
+insistence contention argument suggestion description characterization denial admission confession complaint
+criticism boast threat prediction quip joke tweet retort reply response answer plea proclamation announcement
+assurance refrain slogan mantra catchphrase phrase words line message rhetoric speech remarks language label
+nickname dismissal condemnation verdict quote question demand appeal request explanation observation assessment
+testimony lament rebuke retort swipe jab dig taunt insult attack broadside
+""".split())
 
 
 # Irregular forms of the English verbs the attribution reads (verbs of saying and the phrasal ones); regular
@@ -450,11 +465,15 @@ def _plausible(tok, lex: Lexicon, mentions: list[Mention]) -> bool:
     return bool(_noun_lemmas(tok) & lex.person_nouns)
 
 
+# possessive pronouns as speakers ("his claim that “…”") resolve like their subject forms
+_POSSESSIVE = {"his": "he", "her": "she", "hers": "she"}
+
+
 def _resolve_pronoun(pron: str, at: int, text: str, mentions: list[Mention], sdoc, lex: Lexicon,
                      quotes: list[Quote], options: QuoteOptions) -> Mention | None:
     """The person a he/she before offset `at` stands for: the nearest preceding person of a compatible gender,
     preferring one that is a sentence's subject (a possessive or an object is rarely what "he" means)."""
-    want = lex.pronouns.get(pron.lower())
+    want = lex.pronouns.get(_POSSESSIVE.get(pron.lower(), pron.lower()))
     if want is None:
         return None
     people = [m for m in mentions if m.label == "PERSON" and m.end <= at and at - m.start <= options.pronoun_window
@@ -736,6 +755,44 @@ def _according(sdoc, lo: int, hi: int, quotes: list[Quote], lex: Lexicon):
     return None
 
 
+def _speech_noun_speaker(span, inside, lex: Lexicon, mentions: list[Mention], bounds: tuple[int, int]):
+    """(None, owner) when the quote hangs from a noun for something said whose owner can speak: "Trump’s claim
+    that Obama “founded ISIS”", "his pledge to be “neutral”", "Romney’s “47 percent” comment", "the contention of
+    Hillary Clinton that … “over-classification”". The climb from the quote stops at a finite verb."""
+
+    def owner(tok) -> bool:
+        if not bounds[0] <= tok.idx < bounds[1] or inside(tok):
+            return False
+        m = _mention_at(mentions, tok.idx, tok.idx + len(tok.text))
+        return (m is not None and m.label in ("PERSON", "ORG", "NORP")) or _is_propn(tok) \
+            or tok.lower_ in ("his", "her", "their")
+
+    for t in span:
+        if not inside(t) or t.is_punct or inside(t.head):
+            continue
+        h = t
+        for _ in range(5):
+            if h.head is h or not bounds[0] <= h.head.idx < bounds[1]:
+                break
+            prev, h = h, h.head
+            if inside(h):
+                continue
+            if _is_verb(h) and (h.tag_ not in ("VB", "VBG", "VBN") or h.dep_ not in ("xcomp", "acl", "ccomp", "pcomp")):
+                break  # "his pledge to be “neutral”" passes "be"; a clause of its own does not
+            if h.lower_ == "as" or prev.dep_ in ("amod", "oprd", "attr", "acomp"):
+                break  # "denounced Trump’s remarks as “hurtful”", "Trump’s “divisive” comments": the describer's words
+            if _is_noun(h) and _noun_lemmas(h) & lex.speech_nouns:
+                for ch in h.children:
+                    if ch.dep_ == "poss" and owner(ch):
+                        return None, ch
+                    if ch.dep_ == "prep" and ch.lower_ == "of":
+                        objs = [o for o in ch.children if o.dep_ == "pobj" and owner(o)]
+                        if objs:
+                            return None, objs[0]
+                break
+    return None
+
+
 def _governing_subject(span, inside, mentions: list[Mention], bounds: tuple[int, int], lex: Lexicon):
     """(None, subject) when no verb of saying governs a quote but the verb it hangs from has a person or an
     organisation as subject ("Merkel heralded the deal as a “breakthrough”"): news quotes the words of the one
@@ -868,8 +925,8 @@ def _attribute_parsed(text: str, quotes: list[Quote], mentions: list[Mention], s
         p_hi = text.find("\n\n", q.end)
         bounds = (0 if p_lo < 0 else p_lo + 2, len(text) if p_hi < 0 else p_hi)
         chain = _cue_chain(list(span), inside, lex, mentions, bounds)
-        pick = None
-        if chain:
+        pick = _speech_noun_speaker(span, inside, lex, mentions, bounds)
+        if chain and pick is None:
             pick = chain[-1] if options.outermost_cue else chain[0]
         lo, hi = _sentence_bounds(sdoc, q.start, q.end)
         if pick is None:

@@ -192,6 +192,20 @@ def test_an_indefinite_description_is_not_the_person_named_before(nlp):
     assert q.speaker is None and q.speaker_mention == "another supporter"
 
 
+@pytest.mark.parametrize(
+    "text, speaker",
+    [
+        ("Mike Pence blamed the media for making an issue out of Donald Trump’s claim that Barack Obama “founded ISIS.”",
+         "Donald Trump"),
+        ("Mitt Romney’s “47 percent” comment was nearly as dismissive.", "Mitt Romney"),
+        # words describing someone's remarks are the describer's
+        ("Angela Merkel denounced Donald Trump’s remarks as “hurtful and humiliating.”", "Angela Merkel"),
+    ],
+)
+def test_a_noun_for_something_said_names_its_owner(nlp, text, speaker):
+    assert _parsed(nlp, text)[0].speaker == speaker
+
+
 def test_no_verb_of_saying_the_higher_clause_subject_speaks(nlp):
     # "X said/found that Y was “…”": the words are X's, not Y's
     text = "Two military analysts found in 2014 that the Israeli Air Force is “the best in the world.”"
