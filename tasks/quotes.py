@@ -394,7 +394,7 @@ def _subject(verb, lex: Lexicon, bounds: tuple[int, int] = (0, 1 << 62)):
                     return objs[0]
         if v.dep_ == "relcl" and bounds[0] <= v.head.idx < bounds[1]:
             return v.head
-        if not bounds[0] <= v.head.idx < bounds[1] or v.head is v:
+        if not bounds[0] <= v.head.idx < bounds[1] or v.head.i == v.i:
             break
         if v.dep_ in ("advcl", "acl") and v.tag_ == "VBG" and (_is_propn(v.head) or _is_pron(v.head)):
             return v.head  # the parse hung the participle on its subject: "Trump defended …, calling it “…”"
@@ -632,7 +632,7 @@ def _cue_chain(qtoks: list, inside, lex: Lexicon, mentions: list[Mention], bound
         h = t
         have_cue = False
         for _ in range(12):
-            if h.head is h:
+            if h.head.i == h.i:
                 break
             if have_cue and h.dep_ not in _CONTENT_DEPS:
                 break
@@ -772,7 +772,7 @@ def _speech_noun_speaker(span, inside, lex: Lexicon, mentions: list[Mention], bo
             continue
         h = t
         for _ in range(5):
-            if h.head is h or not bounds[0] <= h.head.idx < bounds[1]:
+            if h.head.i == h.i or not bounds[0] <= h.head.idx < bounds[1]:
                 break
             prev, h = h, h.head
             if inside(h):
@@ -810,7 +810,7 @@ def _governing_subject(span, inside, mentions: list[Mention], bounds: tuple[int,
             continue
         h = t
         for _ in range(6):
-            if h.head is h or not bounds[0] <= h.head.idx < bounds[1]:
+            if h.head.i == h.i or not bounds[0] <= h.head.idx < bounds[1]:
                 break
             h = h.head
             if _is_verb(h) and not inside(h):
@@ -902,7 +902,7 @@ def _colon_speaker(text: str, q: Quote, sdoc, lex: Lexicon, mentions: list[Menti
                 return (verb if _is_cue(verb, lex) else None), subj
             if subj is not None:
                 return None
-        if verb.head is verb or not bounds[0] <= verb.head.idx < bounds[1]:
+        if verb.head.i == verb.i or not bounds[0] <= verb.head.idx < bounds[1]:
             break
         verb = verb.head
     return None
