@@ -1,6 +1,7 @@
 """Quote finding and attribution figures on the gold sets, with quote_eval.py's own definitions.
 
-    .venv/bin/python bench/eval_quotes.py seeds polnear-dev [polnear-train] [--limit N] [--errors] [--in-repo]
+    .venv/bin/python bench/eval_quotes.py seeds polnear-dev [polnear-train] [--limit N] [--skip N] [--errors]
+        [--in-repo]
 
 Runs the pure stage functions (decode → clean → normalise → language → spaCy → entities → quotes) without
 Prefect or a warehouse, and caches the spaCy Docs (DocBin, keyed by the text's hash) under
@@ -120,10 +121,11 @@ def score(which: str, gold, pred) -> str:
 # -- running the stages ------------------------------------------------------------------------------------------
 
 
-def prepare(folder: Path, limit: int | None = None, keep_all: bool = False):
+def prepare(folder: Path, limit: int | None = None, keep_all: bool = False, skip: int = 0):
     """Documents of a folder through decode, clean, normalise and language (no spaCy yet).
 
-    `keep_all` keeps every paragraph the cleaner would drop: the quote stage measured on its own."""
+    `skip` and `limit` select files by position in path order (a held-out slice: `skip=300` is everything after
+    the first 300); `keep_all` keeps every paragraph the cleaner would drop: the quote stage measured on its own."""
     from tasks.boilerplate import clean_docs
     from tasks.decode import decode_docs
     from tasks.ingest import discover_folders, read_source
@@ -132,6 +134,7 @@ def prepare(folder: Path, limit: int | None = None, keep_all: bool = False):
     from tasks.records import Doc
 
     files = sorted((f for fs in discover_folders([folder]).values() for f in fs), key=lambda f: f.source_path)
+    files = files[skip:]
     files = files[:limit] if limit else files
     docs = [d for d in (read_source(f, None, 20 * 1024 * 1024) for f in files) if isinstance(d, Doc)]
     for stage in (decode_docs, clean_docs, normalise_docs, language_docs):
@@ -248,16 +251,16 @@ def errors(ev, gold, pred) -> None:
 
 
 def evaluate(which: str, limit: int | None = None, show_errors: bool = False, keep_all: bool = False,
-             in_repo: bool = False) -> str:
+             in_repo: bool = False, skip: int = 0) -> str:
     """Run one gold set end to end through the pure functions; returns quote_eval's figure line."""
     ev = load_eval(in_repo)
     folder, gold = load_gold(ev, which)
     t0 = time.perf_counter()
-    docs = prepare(Path(folder), limit, keep_all)
-    if limit:
+    docs = prepare(Path(folder), limit, keep_all, skip)
+    if limit or skip:
         stems = {Path(d.source.source_path).name.split(".")[0] for d in docs}
         gold = {k: v for k, v in gold.items() if k in stems}
-    analyse_cached(docs, f"{which}-{limit or 'all'}{'-keep' if keep_all else ''}")
+    analyse_cached(docs, f"{which}-{f'{skip}+' if skip else ''}{limit or 'all'}{'-keep' if keep_all else ''}")
     pred = predict(docs)
     if show_errors:
         errors(ev, gold, pred)
@@ -268,6 +271,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("which", nargs="+", help="seeds, polnear-dev, polnear-train")
     ap.add_argument("--limit", type=int, help="only the first N documents (sorted by path)")
+    ap.add_argument("--skip", type=int, default=0,
+                    help="leave out the first N documents (sorted by path): --skip 300 is held out from --limit 300")
     ap.add_argument("--errors", action="store_true", help="print each error")
     ap.add_argument("--keep-all-paragraphs", action="store_true",
                     help="keep the paragraphs the cleaner drops (the quote stage on its own)")
@@ -275,7 +280,7 @@ def main() -> None:
                     help="score the seeds with the repository's gold and scorer even when ../shared is there")
     args = ap.parse_args()
     for which in args.which:
-        print(evaluate(which, args.limit, args.errors, args.keep_all_paragraphs, args.in_repo))
+        print(evaluate(which, args.limit, args.errors, args.keep_all_paragraphs, args.in_repo, args.skip))
 
 
 if __name__ == "__main__":

@@ -9,10 +9,14 @@ paragraphs (the news convention); a quote inside a quote is part of the outer on
 apostrophe. Single-quoted spans are quotes in documents that quote with single marks (British style); in a
 document that quotes with double marks they are headlines' quotes, titles or scare quotes, kept with no speaker.
 
-Attribution (`attribute`), English, from the dependency parse (tasks/nlp.py): from the quote's tokens up
-through their heads to a verb of saying (tasks/data/speech_en.json), whose subject is the speaker; else
-"according to X", a verb of saying elsewhere in the quote's sentence, "X: “…”"; else a quote standing alone in
-its paragraph (or following an attributed one in the same paragraph) continues the previous quote's speaker.
+Attribution (`attribute`), English, from the dependency parse (tasks/nlp.py), read through Penn tags (`tag_`)
+and the lexicon's verb forms, never `pos_`/`lemma_` (the model runs without attribute_ruler and lemmatizer): the
+owner of a noun for something said ("Trump’s claim that “…”"); from the quote's tokens up through their heads to
+a verb of saying (tasks/data/speech_en.json), whose subject is the speaker; else the subject and verb of saying
+right after the closing mark (“…,” Ramos, 58, told AFP), "according to X", a verb of saying elsewhere in the
+quote's sentence, "X: “…”", the subject of the verb the quote hangs from, the speaker of the sentence before
+("Carter said that … ¶ “…”"), the no-parse patterns; else a quote standing alone in its paragraph (or following an
+attributed one in the same paragraph) continues the previous quote's speaker.
 A pronoun subject resolves to the preceding person of the right gender, preferring sentence subjects; a
 description ("the Russian president") to the person the document introduced with those words; a subject no
 entity covers keeps its words as `speaker_mention`. German and other text without a parse uses the lexicon of
