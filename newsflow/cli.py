@@ -147,6 +147,24 @@ def cmd_run(args) -> int:
         missing = [str(f) for f in [*args.folders, *filter(None, [args.input_root])] if not f.is_dir()]
         if missing:
             raise UserError(f"backfill folder not found: {', '.join(missing)}")
+    mode = load_settings().prefect_server
+    if mode not in ("own", "prefect"):
+        raise UserError(f"NEWSFLOW_PREFECT_SERVER must be 'own' or 'prefect', not {mode!r}")
+    server = None
+    if not os.environ.get("PREFECT_API_URL") and mode == "own":
+        # before the imports below: Prefect reads PREFECT_API_URL when it is imported (see EmbeddedServer)
+        server = EmbeddedServer()
+        if not _may_be_noop(args):
+            server.start()  # now, so that it starts while this process imports the pipeline
+    return _run(args, server)
+
+
+def _may_be_noop(args) -> bool:
+    """Whether the run checks for nothing new before starting a flow (and then may start none)."""
+    return args.command == "run" and not args.force and args.task_runner == "default"
+
+
+def _run(args, server: EmbeddedServer | None) -> int:
     from flows.pipeline import RunOptions, backfill, nightly
     from tasks.write import WarehouseBusy
 
@@ -159,24 +177,142 @@ def cmd_run(args) -> int:
         runner = (DaskTaskRunner(address=args.dask_address) if args.dask_address else
                   DaskTaskRunner(cluster_kwargs={"n_workers": args.dask_workers, "threads_per_worker": 1}))
         flow_fn = flow_fn.with_options(task_runner=runner)
-    logging.getLogger("newsflow").info("starting %s (Prefect embedded mode unless PREFECT_API_URL is set)",
+    logging.getLogger("newsflow").info("starting %s (Prefect embedded server unless PREFECT_API_URL was set)",
                                        args.command)
     try:
-        if args.command == "run" and not args.force and args.task_runner == "default" and quick_noop(args):
+        if _may_be_noop(args) and quick_noop(args):
             from flows.pipeline import record_noop_run
 
             summary = record_noop_run(args.input_root, args.warehouse, options)
             logging.getLogger("newsflow").info("nothing new under %s: run recorded, no flow started",
                                                args.input_root)
-        elif args.command == "run":
-            summary = flow_fn(input_root=args.input_root, warehouse=args.warehouse, options=options)
         else:
-            summary = flow_fn(folders=args.folders or None, input_root=args.input_root, since=args.since,
-                              until=args.until, warehouse=args.warehouse, options=options)
+            if server is not None:
+                server.start()  # if not started yet: the no-op check came first
+                _warm_up(args)
+                server.wait()
+            if args.command == "run":
+                summary = flow_fn(input_root=args.input_root, warehouse=args.warehouse, options=options)
+            else:
+                summary = flow_fn(folders=args.folders or None, input_root=args.input_root, since=args.since,
+                                  until=args.until, warehouse=args.warehouse, options=options)
     except WarehouseBusy as exc:
         raise UserError(str(exc)) from None
     print_summary(summary)
     return 0
+
+
+def _warm_up(args) -> None:
+    """While the embedded server starts on the other core, load what the first batch would load anyway: spaCy's
+    model (`tasks.nlp.load_nlp`, cached per process, called with the arguments the flow uses) and langdetect's
+    profiles (per process). Only when the stages run in this process (one process, default runner); pool and
+    Dask workers load their own."""
+    if args.processes != 1 or args.task_runner != "default":
+        return
+    from tasks.language import detect_language
+    from tasks.nlp import NlpOptions, load_nlp
+
+    detect_language("warm up the language profiles")
+    nlp = NlpOptions(model=load_settings().model)
+    load_nlp(nlp.model, nlp.fallback_model, nlp.exclude)
+
+
+class EmbeddedServer:
+    """Prefect's embedded API server for one run, started by the CLI rather than by Prefect.
+
+    Prefect 3.8.8 starts the same server itself (ephemeral mode: `SubprocessASGIServer` in
+    prefect/server/api/server.py) when the flow first calls its API: it imports that module in this process
+    first (the whole FastAPI server: 2.4-2.9 CPU-s measured, for a process that never serves it), then spawns
+    `python -m uvicorn --factory prefect.server.api.server:create_app` and blocks until `/health` answers; only
+    then does the flow start. Here the same command, with the same environment, is spawned by the CLI, and this
+    process never imports the server; PREFECT_API_URL, set before Prefect is imported, points every Prefect
+    client of the run at it (Dask workers inherit it too, instead of each starting a server of its own). The
+    server starts at the top of the run when the run cannot be a no-op (--force, backfill, Dask), so that it starts
+    while this process imports the pipeline; otherwise after the no-op check (a no-op run starts no server at all).
+    While it starts, this process loads spaCy's model and langdetect's profiles (`_warm_up`).
+    NEWSFLOW_PREFECT_SERVER=prefect leaves the server to Prefect, as before. Measured: bench/bench_startup.py.
+    """
+
+    # Prefect's own choice of ports for its temporary server: outside the kernel's ephemeral range (32768+),
+    # so no outgoing connection takes the port between the check and uvicorn's bind a few seconds later.
+    PORTS = range(8000, 9000)
+
+    def __init__(self):
+        """Choose the server's port and set PREFECT_API_URL to it; start() spawns the server."""
+        import random
+        import socket
+
+        self.process = None
+        self.port: int | None = None
+        for port in random.sample(self.PORTS, 20):
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+                try:
+                    sock.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+            self.port = port
+            break
+        else:
+            raise UserError(f"no free port for Prefect's embedded server in {self.PORTS}")
+        os.environ["PREFECT_API_URL"] = self.api_url
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+    def start(self) -> None:
+        """Spawn the server (once); returns at once: wait() waits for it to answer."""
+        import atexit
+        import subprocess
+
+        if self.process is not None:
+            return
+        # as prefect.server.api.server.SubprocessASGIServer._run_uvicorn_command (3.8.8): no UI, ephemeral services
+        env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+        env.pop("PREFECT_API_URL")
+        self.process = subprocess.Popen([
+            sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
+            "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "error", "--lifespan", "on",
+        ], env=env)
+        # stopped at exit, as Prefect stops its own: atexit runs last-registered first, so Prefect's log and
+        # event workers (registered during the flow) flush to the server before it goes
+        atexit.register(self.stop)
+
+    def wait(self) -> None:
+        """Block until the server answers on /health; raises UserError if it exits or does not answer in
+        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS."""
+        import time
+        import urllib.request
+
+        limit = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "20"))
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise UserError(f"Prefect's embedded server exited with status {self.process.returncode} before it "
+                                f"answered on port {self.port} (see its messages above)")
+            try:
+                with urllib.request.urlopen(f"{self.api_url}/health", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise UserError(f"Prefect's embedded server did not answer on port {self.port} within {limit:g} s "
+                        "(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)")
+
+    def stop(self) -> None:
+        """Stop the server (as Prefect stops its own: terminate, then kill after 5 s). Safe to call twice."""
+        import subprocess
+
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
 
 
 def quick_noop(args) -> bool:

