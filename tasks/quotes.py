@@ -591,6 +591,8 @@ def _is_cue(tok, lex: Lexicon) -> bool:
         return tok.lower_.endswith("ed") or tok.lower_ in ("said", "told", "wrote")
     if not _is_verb(tok):
         return False
+    if tok.lower_ in ("put", "puts") and any(c.dep_ == "dobj" and c.lower_ == "it" for c in tok.children):
+        return True  # "as Dana Milbank puts it, “…”"
     prt = _PHRASAL.get(_verb_lemma(tok, lex))
     return prt is not None and any(c.dep_ == "prt" and c.lower_ == prt for c in tok.children)
 
@@ -864,7 +866,7 @@ def _previous_paragraph_speaker(text: str, q: Quote, sdoc, lex: Lexicon, mention
         return None  # a sentence with quotes of its own: continuation (`_continuation`) decides
     pbounds = (prev_lo, prev_hi)
     for t in sent:
-        if t.idx < lo or not _is_cue(t, lex) or t.dep_ not in ("ROOT", "conj"):
+        if t.idx < lo or not _is_cue(t, lex) or t.dep_ not in ("ROOT", "conj", "parataxis"):
             continue
         subj = _subject(t, lex, pbounds)
         if subj is not None and lo <= subj.idx < prev_hi and (

@@ -180,6 +180,19 @@ def test_a_quote_opening_a_sentence_after_reported_speech_is_that_speakers(nlp):
     assert (q.speaker, q.cue) == ("Thomas Coan", "argues")
 
 
+@pytest.mark.parametrize(
+    "text, speaker, cue",
+    [
+        ("As Dana Milbank puts it, “Senate Republicans are unmoved.”", "Dana Milbank", "puts"),
+        ("Also, Donald Trump is not a conservative, Jim Smith said. “He is a liberal and always was one!”",
+         "Jim Smith", "said"),
+    ],
+)
+def test_as_x_puts_it_and_a_trailing_said_before_a_quote(nlp, text, speaker, cue):
+    q = _parsed(nlp, text)[0]
+    assert (q.speaker, q.cue) == (speaker, cue)
+
+
 def test_a_short_sentence_after_an_attributed_quote_continues_it(nlp):
     qs = _parsed(nlp, "“You got the names of everybody who is here?” Bernie Sanders said. “Okay, great!”")
     assert [q.speaker for q in qs] == ["Bernie Sanders", "Bernie Sanders"]
