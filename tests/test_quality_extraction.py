@@ -1,7 +1,7 @@
 """Quality floor: extraction figures must not drop below those recorded in tests/floors/extraction.json.
 
 A fixed subset runs here (every 10th trafilatura-eval page, all cleanportal and textdumps pages, both encoding
-sets); `bench/eval_extraction.py` runs everything and prints the figures beside the libraries alone. Floors are
+sets, the share of PolNeAR dev gold quotes the cleaner keeps); `bench/eval_extraction.py` runs everything and prints the figures beside the libraries alone. Floors are
 measured values (docs/cleaning.md says how): raise them when quality rises, never lower one silently.
 """
 
@@ -52,6 +52,13 @@ def test_extraction_floor(extraction, corpus, figure):
 def test_encoding_floor(bench):
     e = bench.eval_encoding()
     assert e["newsflow_text"] >= FLOORS["encoding"]["decoded_right"], e["misses"]
+
+
+@pytest.mark.skipif(not (SHARED / "corpora" / "polnear").is_dir(), reason="polnear corpus not found")
+def test_quote_survival_floor(bench):
+    spec = FLOORS["quote_survival"]
+    r = bench.quote_survival(spec["split"])
+    assert r["kept"] / r["quotes"] >= spec["kept"], r["lost_by_reason"]
 
 
 def test_mojibake_floor(bench):
