@@ -214,7 +214,10 @@ def _warm_up(args) -> None:
 
     detect_language("warm up the language profiles")
     nlp = NlpOptions(model=load_settings().model)
-    load_nlp(nlp.model, nlp.fallback_model, nlp.exclude)
+    try:
+        load_nlp(nlp.model, nlp.fallback_model, nlp.exclude)
+    except Exception:  # noqa: BLE001 - e.g. no such model: the flow meets the same error where it reports it
+        pass
 
 
 class EmbeddedServer:
