@@ -160,6 +160,16 @@ def batch_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
 
 
+def execution_mode(processes: int, pending: int, dask: bool) -> tuple[str, int]:
+    """("sequential" | "pool" | "dask", worker processes) for a run with `pending` batches to process: whole
+    batches in a pool when there are two or more, else one batch at a time (spaCy's own `processes` inside it)."""
+    if dask:
+        return "dask", 1
+    if processes > 1 and pending >= 2:
+        return "pool", min(processes, pending)
+    return "sequential", 1
+
+
 class Tally:
     """Time per stage of a run: the flow's own steps (wall) and the batch stages' figures from `BatchResult`."""
 
@@ -248,14 +258,9 @@ def run_batches(flow_name: str, batches: dict[str, list[SourceFile]], warehouse:
     with WarehouseLock(root):
         write_run(root, row)
         refresh_views(root)  # queryable from the start, and after a run that dies
-        mode, workers = "sequential", 1
-        if _is_dask_runner():
-            mode = "dask"
-        elif options.processes > 1:
-            # whole batches in parallel; with a single batch to process, spaCy's own processes inside it
-            n = batches_to_process(root, batches, options.force)
-            if n >= 2:
-                mode, workers = "pool", min(options.processes, n)
+        dask = _is_dask_runner()
+        pending = batches_to_process(root, batches, options.force) if options.processes > 1 and not dask else 0
+        mode, workers = execution_mode(options.processes, pending, dask)
         log.info("processing batches: %s, %d worker process(es)", mode, workers)
         try:
             process_batches(root, run_id, batches, guard, options, mode, workers, stats, tally)

@@ -10,6 +10,8 @@ import gzip
 
 import pytest
 
+from flows.pipeline import execution_mode
+
 from .conftest import SAMPLE
 from .test_faults import run, snapshot, sql
 
@@ -80,3 +82,15 @@ def test_rerun_with_two_processes_finds_nothing_new(runs, tmp_path):
     res = run("run", wh.parent / "in", "--warehouse", wh, "--processes", 2, "--quiet")
     assert res.returncode == 0 and "new 0" in res.stdout
     assert snapshot(wh) == before
+
+
+@pytest.mark.parametrize("processes, pending, dask, expected", [
+    (1, 5, False, ("sequential", 1)),  # one process: no pool
+    (2, 1, False, ("sequential", 1)),  # one batch: spaCy's own processes inside it
+    (2, 0, False, ("sequential", 1)),
+    (2, 2, False, ("pool", 2)),
+    (4, 3, False, ("pool", 3)),  # never more workers than batches
+    (2, 8, True, ("dask", 1)),  # Dask places the batch tasks itself
+])
+def test_execution_mode(processes, pending, dask, expected):
+    assert execution_mode(processes, pending, dask) == expected
