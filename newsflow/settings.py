@@ -18,6 +18,12 @@ PREFECT_DEFAULTS = {
     "PREFECT_LOGGING_EXTRA_LOGGERS": "newsflow",
     "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
 }
+# Measured and deliberately not set (bench/bench_startup.py --probe-server, 2026-11-22, existing database):
+# PREFECT_SERVER_DATABASE_MIGRATE_ON_START=false would save 0.11-0.16 CPU-s per start (alembic finds the database
+# current) and leave a fresh database without tables; PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED=false with
+# PREFECT_API_EVENTS_STREAM_OUT_ENABLED=false saves under 0.1 CPU-s of the server's lifespan start. The server's
+# cost is its import (2.6-3.7 CPU-s), which no setting avoids: newsflow/cli.py EmbeddedServer keeps it out of the
+# flow's own process instead.
 
 
 def apply_prefect_defaults() -> None:
@@ -32,7 +38,9 @@ class Settings:
     warehouse: str  # a folder, or s3://bucket/prefix
     model: str
     max_file_bytes: int
-    prefect_server: str  # "own": the CLI starts Prefect's embedded server (newsflow/cli.py EmbeddedServer); "prefect"
+    # NEWSFLOW_PREFECT_SERVER: "own" (default), the CLI starts Prefect's embedded server (newsflow/cli.py
+    # EmbeddedServer); "prefect", Prefect starts it itself (its ephemeral mode). Ignored when PREFECT_API_URL is set.
+    prefect_server: str
 
 
 def load_settings() -> Settings:
