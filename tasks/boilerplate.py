@@ -57,6 +57,7 @@ _QUOTATION = re.compile(
     "|".join(rf"(?:^|(?<=[\s(\[—–-])){re.escape(o)}\S[^\n]*?[^\s{re.escape(o)}][{re.escape(c)}](?![^\W\d_])"
              for o, c in _QUOTE_OPEN_CLOSE)
 )
+_BARE_SPEECH_LEMMAS = frozenset({"say", "tell", "insist", "warn", "ask", "explain", "argue", "claim"})
 SPEECH_PATHS = {lang: Path(__file__).with_name("data") / f"speech_{lang}.json" for lang in ("en", "de")}
 
 _MONTHS = {
@@ -204,10 +205,16 @@ def _speech_words() -> frozenset[str]:
             if " " in lemma:
                 continue
             stem = lemma[:-1] if lemma.endswith("e") else lemma
-            words |= {lemma, lemma + "s", lemma + "es", stem + "ed", stem + "ing"}
+            # inflected forms only: bare lemmas such as "post", "note", "state", "read" are nouns and imperatives
+            # in teaser and menu lines ("Read: “The spy who came in”"); "say" and "tell" are verbs
+            words |= {lemma + "s", lemma + "es", stem + "ed", stem + "ing"}
+            if lemma in _BARE_SPEECH_LEMMAS:
+                words.add(lemma)
             if lemma.endswith("y"):
                 words |= {lemma[:-1] + "ied", lemma[:-1] + "ies"}
-    words.discard("so")  # German "so" (", so Müller") is also every other sentence's adverb
+    # German "so" (", so Müller") is also every other sentence's adverb; "read" heads teaser lines
+    # ("Read: “The spy who came in”") more often than it reports speech
+    words -= {"so", "read"}
     return frozenset(words)
 
 

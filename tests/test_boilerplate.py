@@ -252,6 +252,8 @@ def test_read_time_line_in_the_head_is_metadata():
         ("“It is over. We lost and we must accept that.”", True),
         ("„Wir schaffen das“, sagte die Kanzlerin.", True),
         ("Bruce Springsteen’s “American Skin”", False),  # a title in marks, nobody speaks
+        ("Read: “The spy who’s been left in the cold”", False),  # a teaser link, not speech
+        ("“Jeb wants to be a tough guy tonight,” Trump shot back.", True),
         ("Don’t miss our newsletter", False),
         ("Home", False),
     ],
