@@ -19,8 +19,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import trafilatura
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 
 from tasks import reasons
 from tasks.records import Doc, Paragraph, Reject, RejectError, run_per_doc
@@ -661,8 +659,3 @@ def clean_docs(docs: list[Doc], options: HtmlOptions = HtmlOptions()) -> tuple[l
 
     docs, more = run_per_doc(docs, finish, "clean")
     return docs, rejects + more
-
-
-@task(name="clean", cache_policy=NO_CACHE)
-def clean_task(docs: list[Doc], options: HtmlOptions = HtmlOptions()) -> tuple[list[Doc], list[Reject]]:
-    return clean_docs(docs, options)

@@ -7,8 +7,6 @@ import re
 
 import charset_normalizer
 import ftfy
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 
 from tasks import reasons
 from tasks.records import Doc, Reject, RejectError, run_per_doc
@@ -109,8 +107,3 @@ def decode_doc(doc: Doc) -> None:
 def decode_docs(docs: list[Doc]) -> tuple[list[Doc], list[Reject]]:
     """Decode every document of a batch in place; those that fail become rejects."""
     return run_per_doc(docs, decode_doc, "decode")
-
-
-@task(name="decode", cache_policy=NO_CACHE)
-def decode_task(docs: list[Doc]) -> tuple[list[Doc], list[Reject]]:
-    return decode_docs(docs)

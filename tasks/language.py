@@ -44,8 +44,6 @@ from functools import lru_cache
 
 from langdetect import DetectorFactory, detect_langs
 from langdetect.lang_detect_exception import LangDetectException
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 
 from tasks import reasons
 from tasks.records import Doc, Reject, run_per_doc
@@ -176,8 +174,3 @@ def detect_languages(doc: Doc, options: LanguageOptions = LanguageOptions()) -> 
 def language_docs(docs: list[Doc], options: LanguageOptions = LanguageOptions()) -> tuple[list[Doc], list[Reject]]:
     """Detect the language of every document of a batch and of its paragraphs."""
     return run_per_doc(docs, lambda d: detect_languages(d, options), "language")
-
-
-@task(name="language", cache_policy=NO_CACHE)
-def language_task(docs: list[Doc], options: LanguageOptions = LanguageOptions()) -> tuple[list[Doc], list[Reject]]:
-    return language_docs(docs, options)

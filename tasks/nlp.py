@@ -16,9 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
-
 from tasks.records import Doc, Reject, run_per_doc
 
 
@@ -97,8 +94,3 @@ def analyse(docs: list[Doc], options: NlpOptions = NlpOptions()) -> tuple[list[D
 
         ok, rejects = run_per_doc(todo, one, "nlp")
         return [d for d in docs if d.language not in options.languages] + ok, rejects
-
-
-@task(name="nlp", cache_policy=NO_CACHE)
-def nlp_task(docs: list[Doc], options: NlpOptions = NlpOptions()) -> tuple[list[Doc], list[Reject]]:
-    return analyse(docs, options)

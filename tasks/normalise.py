@@ -12,9 +12,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
-
 from tasks import reasons
 from tasks.records import Doc, Reject, RejectError, run_per_doc
 
@@ -109,8 +106,3 @@ def normalise_doc(doc: Doc) -> None:
 def normalise_docs(docs: list[Doc]) -> tuple[list[Doc], list[Reject]]:
     """Normalise a batch; a document whose kept text normalises to nothing becomes a reject."""
     return run_per_doc(docs, normalise_doc, "normalise")
-
-
-@task(name="normalise", cache_policy=NO_CACHE)
-def normalise_task(docs: list[Doc]) -> tuple[list[Doc], list[Reject]]:
-    return normalise_docs(docs)

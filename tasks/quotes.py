@@ -32,8 +32,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 from unidecode import unidecode
 
 from tasks.records import Doc, Mention, Quote, Reject, run_per_doc
@@ -1231,8 +1229,3 @@ def extract_quotes(doc: Doc, options: QuoteOptions = QuoteOptions()) -> None:
 def quote_docs(docs: list[Doc], options: QuoteOptions = QuoteOptions()) -> tuple[list[Doc], list[Reject]]:
     """Find and attribute the quotes of every document of a batch; a document that fails is a reject."""
     return run_per_doc(docs, lambda d: extract_quotes(d, options), "quotes")
-
-
-@task(name="quotes", cache_policy=NO_CACHE)
-def quotes_task(docs: list[Doc], options: QuoteOptions = QuoteOptions()) -> tuple[list[Doc], list[Reject]]:
-    return quote_docs(docs, options)
