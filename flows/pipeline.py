@@ -8,6 +8,12 @@ Per batch, the flow runs an `ingest` task, one `batch` task (the stages decode .
 once, each in a worker process of a pool the run starts once; the flow writes each batch as it finishes, in
 order. With one batch to process, spaCy's own N processes run inside it. Per-stage seconds are in the run
 summary and its artifact (the stages no longer are Prefect tasks of their own: docs/benchmarks.md).
+
+Entities link across batches as in a 1-process run: a batch's `entities` stage gets the warehouse's entities as
+they are once the batch before it has been written and the entities refreshed. In a pool, a worker runs decode
+... nlp and then waits for them (`EntitiesAfter`), so batches overlap in their costly stage (nlp) while entities
+and quotes run in batch order; a pool run writes the tables of a 1-process run (tests/test_parallel.py). Under
+Dask every batch still sees the entities of before the run (docs/entities.md, section 7).
 """
 
 from __future__ import annotations
@@ -20,7 +26,9 @@ from collections import Counter, deque
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from multiprocessing.managers import SyncManager
 from pathlib import Path
+from typing import Any
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
@@ -70,6 +78,18 @@ class RunOptions(BaseModel):
     max_file_bytes: int = Field(20 * 1024 * 1024, ge=1, description="Files larger than this are rejected.")
 
 
+@dataclass(frozen=True)
+class EntitiesAfter:
+    """The warehouse's entities rows as they will be once the batch before this one is written: the flow puts
+    them on `queue` (a multiprocessing manager's queue, so that a pool worker can wait on it) after writing that
+    batch and refreshing the entities; `run_stages` takes them just before its entities stage."""
+
+    queue: Any
+
+    def get(self) -> list[dict]:
+        return self.queue.get()
+
+
 # The stages after ingest, in order: (name, pure function, extra arguments). Each takes a batch's documents and
 # returns (documents, rejects). `run_stages` applies them to one batch, in this process or in a worker process.
 def _stages(nlp_options: NlpOptions, known_entities: list[dict]) -> list[tuple[str, object, tuple]]:
@@ -87,21 +107,28 @@ def _stages(nlp_options: NlpOptions, known_entities: list[dict]) -> list[tuple[s
 @dataclass
 class BatchResult:
     """A batch after the stages: its documents (spaCy analysis dropped), its rejects, and per stage the documents
-    and input bytes that entered it, its wall seconds and the CPU seconds of the thread that ran it."""
+    and input bytes that entered it, its wall seconds and the CPU seconds of the thread that ran it (with
+    `EntitiesAfter`, a stage "wait_entities": the wall seconds the worker waited for the batch before it)."""
 
     docs: list[Doc]
     rejects: list[Reject]
     stages: dict[str, dict[str, float]]
 
 
-def run_stages(docs: list[Doc], known_entities: list[dict], nlp_options: NlpOptions) -> BatchResult:
+def run_stages(docs: list[Doc], known_entities: list[dict] | EntitiesAfter, nlp_options: NlpOptions) -> BatchResult:
     """Run the stages after ingest over one batch; a document that fails a stage becomes a reject.
 
+    `known_entities`: the warehouse's entities rows the batch links to, or an `EntitiesAfter` to wait on once
+    the spaCy analysis is done (a pool worker: the batch before this one may still be running).
     Runs in the flow's process (one process) or in a worker of the run's process pool, so it takes and returns
     plain picklable values: the spaCy Docs are dropped before returning (never written, and costly to pickle)."""
     rejects: list[Reject] = []
     stages: dict[str, dict[str, float]] = {}
     for name, fn, extra in _stages(nlp_options, known_entities):
+        if name == "entities" and isinstance(known_entities, EntitiesAfter):
+            t = time.perf_counter()
+            extra = (known_entities.get(),)
+            stages["wait_entities"] = {"docs": len(docs), "bytes": 0, "seconds": time.perf_counter() - t, "cpu": 0.0}
         n, nbytes = len(docs), sum(d.source.size for d in docs)
         t, c = time.perf_counter(), time.thread_time()
         docs, more = fn(docs, *extra)
@@ -114,7 +141,7 @@ def run_stages(docs: list[Doc], known_entities: list[dict], nlp_options: NlpOpti
 
 
 @task(name="batch", task_run_name="batch-{batch}", cache_policy=NO_CACHE)
-def batch_task(batch: str, docs: list[Doc], known_entities: list[dict], nlp_options: NlpOptions,
+def batch_task(batch: str, docs: list[Doc], known_entities: list[dict] | EntitiesAfter, nlp_options: NlpOptions,
                pool: Executor | None = None) -> BatchResult:
     """The stages over one batch: here (in this task's thread or Dask worker), or in `pool` while this waits."""
     if pool is None:
@@ -158,6 +185,12 @@ def batch_pool(workers: int) -> ProcessPoolExecutor:
     # Not preloading this module into the forkserver (`set_forkserver_preload`): measured, it saved no CPU per run
     # (import ~1.9 CPU-s per worker) and the forked workers' stages took ~2 CPU-s more per 240 documents.
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
+
+
+def handoff_manager() -> SyncManager:
+    """A started multiprocessing manager whose queues carry the entities from the flow to pool workers waiting
+    for them (`EntitiesAfter`): plain multiprocessing queues cannot be passed to a pool's running workers."""
+    return multiprocessing.get_context("forkserver").Manager()
 
 
 def execution_mode(processes: int, pending: int, dask: bool) -> tuple[str, int]:
@@ -206,17 +239,27 @@ def process_batches(root: Location, run_id: str, batches: dict[str, list[SourceF
 
     mode "sequential": one batch at a time in this process (spaCy itself uses `options.processes`), entities
     refreshed after each batch. mode "pool": up to `workers` batches at a time, each in a worker process (spaCy
-    in one process there), written here in batch order as they finish; a batch sees the entities of the batches
-    written before it started, not of those that ran beside it. mode "dask": every batch's stages submitted to
-    the Dask runner at once, all seeing the entities of before the run. Task arguments are wrapped in `quote`:
+    in one process there), written here in batch order as they finish, entities refreshed after each; a batch's
+    worker waits before its entities stage until the batch before it is written (`EntitiesAfter`), so every
+    batch links to what it would in sequential mode. mode "dask": every batch's stages submitted to the Dask
+    runner at once, all seeing the entities of before the run. Task arguments are wrapped in `quote`:
     otherwise Prefect walks every document, paragraph and mention looking for futures (docs/benchmarks.md);
     not on Dask, where prefect-dask 0.3.7 ships the `quote` wrapper to the worker without unwrapping it.
     """
     known = known_documents(root)
     nlp_options = NlpOptions(model=options.model, n_process=1 if mode == "pool" else options.processes)
-    in_flight: deque[tuple[str, list[Reject], PrefectFuture]] = deque()
+    in_flight: deque[tuple[str, list[Reject], PrefectFuture, EntitiesAfter | None]] = deque()
     entities_before = read_entities(root) if mode == "dask" else []
     pool = batch_pool(workers) if mode == "pool" else None
+    manager = handoff_manager() if mode == "pool" else None
+
+    def write_oldest(refresh: bool) -> None:
+        """Write the oldest batch in flight, then hand the entities to the batch after it (if one is waiting)."""
+        b, rej, future, _ = in_flight.popleft()
+        write_result(root, run_id, b, future.result(), rej, stats, tally, refresh=refresh)
+        if in_flight and in_flight[0][3] is not None:
+            in_flight[0][3].queue.put(read_entities(root))
+
     try:
         for batch, files in batches.items():
             t0 = time.perf_counter()
@@ -228,18 +271,22 @@ def process_batches(root: Location, run_id: str, batches: dict[str, list[SourceF
                 result = batch_task(batch, quote(docs), quote(read_entities(root)), nlp_options)
                 write_result(root, run_id, batch, result, rejects, stats, tally, refresh=True)
                 continue
+            handoff = None
             if mode == "pool":
                 while len(in_flight) >= workers:  # at most `workers` batches in memory, written in order
-                    b, rej, future = in_flight.popleft()
-                    write_result(root, run_id, b, future.result(), rej, stats, tally, refresh=True)
-                future = batch_task.submit(batch, quote(docs), quote(read_entities(root)), nlp_options, quote(pool))
+                    write_oldest(refresh=True)
+                handoff = EntitiesAfter(manager.Queue(maxsize=1))
+                if not in_flight:  # every earlier batch is written: its entities are the warehouse's now
+                    handoff.queue.put(read_entities(root))
+                future = batch_task.submit(batch, quote(docs), quote(handoff), nlp_options, quote(pool))
             else:  # dask: every batch sees the entities of before the run
                 future = batch_task.submit(batch, docs, entities_before, nlp_options)
-            in_flight.append((batch, rejects, future))
+            in_flight.append((batch, rejects, future, handoff))
         while in_flight:
-            b, rej, future = in_flight.popleft()
-            write_result(root, run_id, b, future.result(), rej, stats, tally, refresh=mode != "dask")
+            write_oldest(refresh=mode != "dask")
     finally:
+        if manager is not None:
+            manager.shutdown()  # a worker still waiting for entities (a batch before it failed) gets EOFError
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
 
