@@ -26,8 +26,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 from rapidfuzz.distance import Levenshtein
 from unidecode import unidecode
 
@@ -606,8 +604,3 @@ def extract_entities(docs: list[Doc], known: list[dict] | None = None) -> tuple[
 
     docs, more = run_per_doc(docs, other, "entities")
     return docs, rejects + more
-
-
-@task(name="entities", cache_policy=NO_CACHE)
-def entities_task(docs: list[Doc], known: list[dict] | None = None) -> tuple[list[Doc], list[Reject]]:
-    return extract_entities(docs, known)

@@ -11,9 +11,6 @@ import zlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
-
 from tasks import reasons
 from tasks.records import Doc, Reject, SourceFile
 
@@ -180,15 +177,3 @@ def ingest_files(
         seen[result.content_sha256] = sf.source_path
         docs.append(result)
     return docs, rejects, skipped
-
-
-@task(name="ingest", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5])
-def ingest_task(
-    files: list[SourceFile],
-    ledger: Mapping[str, tuple[int, int, str]],
-    known_hashes: Mapping[str, str],
-    root_guard: str | None,
-    max_bytes: int,
-    force: bool = False,
-) -> tuple[list[Doc], list[Reject], int]:
-    return ingest_files(files, ledger, known_hashes, root_guard, max_bytes, force)

@@ -20,8 +20,6 @@ from datetime import date
 
 import duckdb
 import pyarrow as pa
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 from spacy.lang.de.stop_words import STOP_WORDS as _DE_STOP
 from spacy.lang.en.stop_words import STOP_WORDS as _EN_STOP
 
@@ -247,8 +245,3 @@ def update_clusters(root) -> dict[str, int]:
 
 def _profile(row: dict) -> Profile:
     return Profile(row["doc_id"], row["day"], frozenset(row["entities"]), frozenset(row["keywords"]))
-
-
-@task(name="cluster", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5])
-def cluster_task(root: Location) -> dict[str, int]:
-    return update_clusters(root)

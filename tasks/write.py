@@ -25,8 +25,6 @@ from urllib.parse import quote
 
 import duckdb
 import pyarrow as pa
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 
 import schemas
 from newsflow import __version__
@@ -368,16 +366,3 @@ class WarehouseLock:
     def __exit__(self, *exc) -> None:
         fcntl.flock(self._fh, fcntl.LOCK_UN)
         self._fh.close()
-
-
-@task(name="write", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5])
-def write_task(root: Location, batch: str, run_id: str, docs: list[Doc], rejects: list[Reject]) -> dict[str, int]:
-    return write_batch(root, batch, run_id, docs, rejects)
-
-
-@task(name="refresh_views", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5])
-def refresh_task(root: Location, entities: bool = True) -> int:
-    """Recompute the entities table (unless the caller just did) and the views; returns the entity count."""
-    n = refresh_entities(root) if entities else len(read_entities(root))
-    refresh_views(root)
-    return n
