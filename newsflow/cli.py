@@ -165,28 +165,19 @@ def _may_be_noop(args) -> bool:
 
 
 def _run(args, server: EmbeddedServer | None) -> int:
-    from flows.pipeline import RunOptions, backfill, nightly
+    from flows.runs import RunOptions, record_noop_run
     from tasks.write import WarehouseBusy
 
     options = RunOptions(force=args.force, processes=args.processes, model=load_settings().model)
-    flow_fn = nightly if args.command == "run" else backfill
-    if args.task_runner == "dask":
-        os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")  # workers inherit it; INFO floods the console
-        from prefect_dask import DaskTaskRunner
-
-        runner = (DaskTaskRunner(address=args.dask_address) if args.dask_address else
-                  DaskTaskRunner(cluster_kwargs={"n_workers": args.dask_workers, "threads_per_worker": 1}))
-        flow_fn = flow_fn.with_options(task_runner=runner)
-    logging.getLogger("newsflow").info("starting %s (Prefect embedded server unless PREFECT_API_URL was set)",
-                                       args.command)
     try:
-        if _may_be_noop(args) and quick_noop(args):
-            from flows.pipeline import record_noop_run
-
+        if _may_be_noop(args) and quick_noop(args):  # checked before Prefect is imported: ~2 s of a no-op run
             summary = record_noop_run(args.input_root, args.warehouse, options)
             logging.getLogger("newsflow").info("nothing new under %s: run recorded, no flow started",
                                                args.input_root)
         else:
+            flow_fn = _flow(args)
+            logging.getLogger("newsflow").info("starting %s (Prefect embedded server unless PREFECT_API_URL was "
+                                               "set)", args.command)
             if server is not None:
                 server.start()  # if not started yet: the no-op check came first
                 _warm_up(args)
@@ -200,6 +191,21 @@ def _run(args, server: EmbeddedServer | None) -> int:
         raise UserError(str(exc)) from None
     print_summary(summary)
     return 0
+
+
+def _flow(args):
+    """The Prefect flow the command runs, with the Dask task runner when asked for."""
+    from flows.pipeline import backfill, nightly
+
+    flow_fn = nightly if args.command == "run" else backfill
+    if args.task_runner == "dask":
+        os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")  # workers inherit it; INFO floods the console
+        from prefect_dask import DaskTaskRunner
+
+        runner = (DaskTaskRunner(address=args.dask_address) if args.dask_address else
+                  DaskTaskRunner(cluster_kwargs={"n_workers": args.dask_workers, "threads_per_worker": 1}))
+        flow_fn = flow_fn.with_options(task_runner=runner)
+    return flow_fn
 
 
 def _warm_up(args) -> None:
@@ -320,7 +326,7 @@ class EmbeddedServer:
 
 def quick_noop(args) -> bool:
     """True when a nightly run would find nothing new (checked from the ledger and file stats alone)."""
-    from flows.pipeline import nothing_new
+    from flows.runs import nothing_new
     from tasks.ingest import discover_batches
 
     return nothing_new(discover_batches(args.input_root), args.warehouse)
