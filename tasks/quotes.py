@@ -30,6 +30,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 from unidecode import unidecode
@@ -759,6 +760,20 @@ def _according(sdoc, lo: int, hi: int, quotes: list[Quote], lex: Lexicon):
     return None
 
 
+def _quote_roots(span, inside):
+    """The tokens of a quote (`inside`) whose syntactic head lies outside it: where the quote hangs from."""
+    return (t for t in span if inside(t) and not t.is_punct and not inside(t.head))
+
+
+def _heads_within(tok, bounds: tuple[int, int], steps: int):
+    """The heads above `tok`, nearest first, at most `steps` of them, while they stay inside `bounds`."""
+    for _ in range(steps):
+        if tok.head.i == tok.i or not bounds[0] <= tok.head.idx < bounds[1]:
+            return
+        tok = tok.head
+        yield tok
+
+
 def _speech_noun_speaker(span, inside, lex: Lexicon, mentions: list[Mention], bounds: tuple[int, int]):
     """(None, owner) when the quote hangs from a noun for something said whose owner can speak: "Trump’s claim
     that Obama “founded ISIS”", "his pledge to be “neutral”", "Romney’s “47 percent” comment", "the contention of
@@ -771,14 +786,8 @@ def _speech_noun_speaker(span, inside, lex: Lexicon, mentions: list[Mention], bo
         return (m is not None and m.label in ("PERSON", "ORG", "NORP")) or _is_propn(tok) \
             or tok.lower_ in ("his", "her", "their")
 
-    for t in span:
-        if not inside(t) or t.is_punct or inside(t.head):
-            continue
-        h = t
-        for _ in range(5):
-            if h.head.i == h.i or not bounds[0] <= h.head.idx < bounds[1]:
-                break
-            prev, h = h, h.head
+    for t in _quote_roots(span, inside):
+        for prev, h in pairwise([t, *_heads_within(t, bounds, 5)]):
             if inside(h):
                 continue
             if _is_verb(h) and (h.tag_ not in ("VB", "VBG", "VBN") or h.dep_ not in ("xcomp", "acl", "ccomp", "pcomp")):
@@ -809,14 +818,8 @@ def _governing_subject(span, inside, mentions: list[Mention], bounds: tuple[int,
         m = _mention_at(mentions, subj.idx, subj.idx + len(subj.text))
         return (m is not None and m.label in ("PERSON", "ORG")) or subj.lower_ in ("he", "she")
 
-    for t in span:
-        if not inside(t) or t.is_punct or inside(t.head):
-            continue
-        h = t
-        for _ in range(6):
-            if h.head.i == h.i or not bounds[0] <= h.head.idx < bounds[1]:
-                break
-            h = h.head
+    for t in _quote_roots(span, inside):
+        for h in _heads_within(t, bounds, 6):
             if _is_verb(h) and not inside(h):
                 subj = _subject(h, lex, bounds)
                 if subj is None or inside(subj):
