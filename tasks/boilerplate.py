@@ -345,7 +345,8 @@ _COPYRIGHT = re.compile(r"©|&copy|\bcopyright\b|\(c\) \d{4}|all rights reserved
 
 
 @lru_cache(maxsize=1)
-def _stoplists() -> dict[str, frozenset[str]]:
+def stoplists() -> dict[str, frozenset[str]]:
+    """jusText's stoplist of each of `_STOPLIST_LANGUAGES`, by language name ("English")."""
     import justext  # a trafilatura dependency; imported late, only plain text needs it
 
     return {lang: frozenset(justext.get_stoplist(lang)) for lang in _STOPLIST_LANGUAGES}
@@ -354,7 +355,7 @@ def _stoplists() -> dict[str, frozenset[str]]:
 def pick_stoplist(texts: list[str]) -> frozenset[str]:
     """The stoplist (of `_STOPLIST_LANGUAGES`) that covers most words of `texts`: the document's language."""
     words = [w for t in texts for w in _WORDS.findall(t.lower())]
-    lists = _stoplists()
+    lists = stoplists()
     return max(lists.values(), key=lambda sl: sum(w in sl for w in words))
 
 

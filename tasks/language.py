@@ -50,7 +50,7 @@ from tasks.records import Doc, Reject, run_per_doc
 
 UNDETERMINED = "und"
 
-# langdetect's codes -> jusText's stoplist names: the languages tasks/boilerplate.py picks stoplists from.
+# langdetect's codes -> jusText's stoplist names: the languages tasks/boilerplate.py loads stoplists for.
 STOPLISTS = {"en": "English", "de": "German", "fr": "French", "es": "Spanish", "it": "Italian", "nl": "Dutch",
              "pt": "Portuguese", "pl": "Polish"}
 # what langdetect strips before judging (langdetect/detector.py URL_RE and MAIL_RE)
@@ -114,9 +114,10 @@ def _has_letters(text: str, n: int) -> bool:
 
 @lru_cache(maxsize=1)
 def _stoplists() -> dict[str, frozenset[str]]:
-    import justext  # a trafilatura dependency, as in tasks/boilerplate.py
+    """The cleaner's stoplists (tasks/boilerplate.py, loaded once), by langdetect's code."""
+    from tasks.boilerplate import stoplists
 
-    return {code: frozenset(justext.get_stoplist(name)) for code, name in STOPLISTS.items()}
+    return {code: stoplists()[name] for code, name in STOPLISTS.items()}
 
 
 def stopwords_agree(text: str, language: str, options: LanguageOptions = LanguageOptions()) -> bool:
