@@ -42,11 +42,11 @@ from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote
 
-from flows.runs import RunOptions, ledger_index, summarise
+from flows.runs import RunOptions, has_new_files, ledger_index, summarise
 from tasks.boilerplate import clean_docs
 from tasks.decode import decode_docs
 from tasks.entities import extract_entities
-from tasks.ingest import discover_batches, discover_folders, ingest_files, select_batch_folders, unchanged
+from tasks.ingest import discover_batches, discover_folders, ingest_files, select_batch_folders
 from tasks.language import language_docs
 from tasks.nlp import NlpOptions, analyse
 from tasks.normalise import normalise_docs
@@ -186,11 +186,7 @@ def batches_to_process(root: Location, batches: dict[str, list[SourceFile]], for
     """How many batches have a file their ledger does not vouch for (stat only, no file is read)."""
     if force:
         return sum(1 for files in batches.values() if files)
-    n = 0
-    for batch, files in batches.items():
-        ledger = ledger_index(root, batch)
-        n += not all(unchanged(f, ledger.get(f.source_path)) for f in files)
-    return n
+    return sum(has_new_files(root, batch, files) for batch, files in batches.items())
 
 
 def batch_pool(workers: int) -> ProcessPoolExecutor:

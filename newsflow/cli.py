@@ -170,8 +170,9 @@ def _run(args, server: EmbeddedServer | None) -> int:
 
     options = RunOptions(force=args.force, processes=args.processes, model=load_settings().model)
     try:
-        if _may_be_noop(args) and quick_noop(args):  # checked before Prefect is imported: ~2 s of a no-op run
-            summary = record_noop_run(args.input_root, args.warehouse, options)
+        # checked before Prefect is imported, which is about half of a no-op run
+        summary = record_noop_run(args.input_root, args.warehouse, options) if _may_be_noop(args) else None
+        if summary is not None:
             logging.getLogger("newsflow").info("nothing new under %s: run recorded, no flow started",
                                                args.input_root)
         else:
@@ -322,14 +323,6 @@ class EmbeddedServer:
             self.process.kill()
             self.process.wait()
         self.process = None
-
-
-def quick_noop(args) -> bool:
-    """True when a nightly run would find nothing new (checked from the ledger and file stats alone)."""
-    from flows.runs import nothing_new
-    from tasks.ingest import discover_batches
-
-    return nothing_new(discover_batches(args.input_root), args.warehouse)
 
 
 def print_summary(summary: dict) -> None:
