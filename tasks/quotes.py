@@ -240,11 +240,14 @@ def _kind(inner: str, options: QuoteOptions) -> str:
 
 # Words before a quoted title of a work: appearing on “Meet the Press”, her film “Trainwreck”, titled “Scam”.
 _TITLE_BEFORE = frozenset(
-    "on in to of at from titled entitled called named dubbed told tells telling film movie book show program "
+    "on in to of at from with for titled entitled called named dubbed told tells telling film movie book show program "
     "programme series song album column article essay op-ed headline novel memoir play podcast magazine "
     "newspaper documentary episode broadcast segment".split()
 )
 
+
+# Words that title case leaves lower-case: “The Lead with Jake Tapper”, “Flip the Script”.
+_TITLE_MINOR = frozenset("a an the and but or nor for of on in at to by with from into over upon as vs via".split())
 
 # Words after a quoted title: “Orange is the New Black” star Selenis Leyva, the “Scandal” actress.
 _TITLE_AFTER = frozenset("star stars actor actress host creator director producer author series episode show "
@@ -258,9 +261,11 @@ def is_title(text: str, q: Quote) -> bool:
     words = _WORD.findall(q.text)
     if not words or len(words) > 8:
         return False
-    long_words = [w for w in words if len(w) > 3 or w == words[0]]
+    long_words = [w for w in words if (len(w) > 3 and w.lower() not in _TITLE_MINOR) or w == words[0]]
     if not all(w[:1].isupper() or w[:1].isdigit() for w in long_words):
         return False
+    if len(words) > 1 and not any(w[:1].isupper() or w[:1].isdigit() for w in words[1:]):
+        return False  # “I’m with her” is a sentence, not a title
     before = text[max(0, q.start - 40) : q.start - 1].rstrip(" ,:")
     prev = before.split()[-1].lower() if before.split() else ""
     after = text[q.end + 1 : q.end + 30].split()
@@ -346,6 +351,11 @@ def _is_noun(t) -> bool:
     return t.tag_ in _NOUN_TAGS and not _is_pron(t)
 
 
+def _is_age(t) -> bool:
+    """The head of "the 43-year-old", which news uses for a person named before."""
+    return t.lower_ == "old" and t.i >= 2 and t.doc[t.i - 1].text == "-" and t.doc[t.i - 2].lower_ in ("year", "years")
+
+
 def _adj_tag(t) -> bool:
     return t.tag_ in ("JJ", "JJR", "JJS")
 
@@ -401,6 +411,10 @@ def _subject(verb, lex: Lexicon, bounds: tuple[int, int] = (0, 1 << 62)):
             break
         if v.dep_ in ("advcl", "acl") and v.tag_ == "VBG" and (_is_propn(v.head) or _is_pron(v.head)):
             return v.head  # the parse hung the participle on its subject: "Trump defended …, calling it “…”"
+        if v.dep_ == "acl" and v.tag_ == "VBG" and _noun_lemmas(v.head) & lex.speech_nouns \
+                and v.head.dep_ == "dobj" and _is_verb(v.head.head) and bounds[0] <= v.head.head.idx < bounds[1]:
+            v = v.head.head  # "His office put out a statement saying the U.S. “…”": the speaker is who issued it
+            continue
         if v.dep_ == "pcomp" and v.head.dep_ == "prep" and _is_verb(v.head.head) \
                 and bounds[0] <= v.head.head.idx < bounds[1]:
             v = v.head.head  # "Obama punctuated his list by saying “Too many.”": the speaker of the verb before
@@ -432,6 +446,17 @@ def _subject(verb, lex: Lexicon, bounds: tuple[int, int] = (0, 1 << 62)):
     return None
 
 
+def _relative_source(tok, antecedent):
+    """The relative pronoun ("who", "which", "that") that is the subject of a relative clause on `antecedent`
+    containing `tok` (the verb of saying, or the quote: "Beck, who has described Trump as “…”"), else None."""
+    for c in antecedent.children:
+        if c.dep_ == "relcl" and c.left_edge.i <= tok.i <= c.right_edge.i:
+            rel = [r for r in c.children if r.dep_ in _SUBJ and r.lower_ in _RELATIVE]
+            if rel:
+                return rel[0]
+    return None
+
+
 def _phrase(tok) -> tuple[int, int]:
     """Character span of the noun phrase headed by `tok`: its determiners, modifiers and compounds to the left
     (contiguous), never relative clauses, appositions or anything across a paragraph break."""
@@ -444,6 +469,10 @@ def _phrase(tok) -> tuple[int, int]:
         if any("\n" in x.text for x in tok.doc[edge.i : tok.i]):
             break
         left = edge
+    if _is_age(tok):  # "the 43-year-old": the parse may hang the age's words elsewhere
+        while left.i > 0 and (left.doc[left.i - 1].text == "-" or left.doc[left.i - 1].lower_ in ("year", "years")
+                              or left.doc[left.i - 1].tag_ in ("CD", "DT")) and left.i > tok.i - 6:
+            left = left.doc[left.i - 1]
     right = tok
     for t in tok.rights:
         if t.dep_ in ("compound", "flat", "case") and t.i == right.i + 1:
@@ -692,12 +721,12 @@ def _trailing_speaker(text: str, q: Quote, sdoc, lex: Lexicon, mentions: list[Me
             if "\n" in toks[k].text:
                 break
             k += 1
-        heads = [x for x in toks[j:k] if _is_propn(x) or _is_noun(x)]
+        heads = [x for x in toks[j:k] if _is_propn(x) or _is_noun(x) or _is_age(x)]
         if not heads:
             return None
         head = heads[-1]
         if not (_is_propn(head) or _mention_at(mentions, head.idx, head.idx + 1)
-                or _noun_lemmas(head) & lex.person_nouns):
+                or _noun_lemmas(head) & lex.person_nouns or _is_age(head)):
             return None
         return k, head
 
@@ -867,8 +896,9 @@ def _previous_paragraph_speaker(text: str, q: Quote, sdoc, lex: Lexicon, mention
         return None  # a sentence with quotes of its own: continuation (`_continuation`) decides
     pbounds = (prev_lo, prev_hi)
     for t in sent:
-        if t.idx < lo or not _is_cue(t, lex) or t.dep_ not in ("ROOT", "conj", "parataxis"):
-            continue
+        if t.idx < lo or not _is_cue(t, lex) or t.dep_ not in ("ROOT", "conj", "parataxis") and not (
+                t.dep_ == "acl" and _noun_lemmas(t.head) & lex.speech_nouns):
+            continue  # the sentence's own verb of saying, or "the DNC issued a statement apologizing to …"
         subj = _subject(t, lex, pbounds)
         if subj is not None and lo <= subj.idx < prev_hi and (
                 _verb_lemma(t, lex) not in lex.weak or _plausible(subj, lex, mentions)):
@@ -971,7 +1001,11 @@ def _attribute_parsed(text: str, quotes: list[Quote], mentions: list[Mention], s
             pick = _previous_paragraph_speaker(text, q, sdoc, lex, mentions, quotes, bounds)
         if pick is not None:
             cue_tok, subj = pick
-            found[qi] = _who_from_token(subj, cue_tok, text, mentions, sdoc, lex, quotes, options)
+            who = _who_from_token(subj, cue_tok, text, mentions, sdoc, lex, quotes, options)
+            rel = _relative_source(cue_tok if cue_tok is not None else span[0], subj)
+            if rel is not None and who.name is not None:
+                who.mention = rel.text  # "Beck, who described Trump as “…”": the subject as written, like "he"
+            found[qi] = who
     # what the parse left unattributed: the patterns used for text without a parse (“…,” said X / X said: “…”),
     # when they name someone the entities stage knows ("Ryan said,“Look, …”" tokenises as one word)
     rest = [qi for qi in range(len(quotes)) if qi not in found]

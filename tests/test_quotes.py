@@ -93,6 +93,24 @@ def test_titles_of_works_are_not_speech():
     assert [is_title(text, q) for q in qs] == [True, False]
 
 
+@pytest.mark.parametrize(
+    "text, title",
+    [
+        # title case leaves short words lower-case, however long: “… with Jake Tapper”
+        ("Trump said in an interview with CNN’s “The Lead with Jake Tapper,” on June 3.", True),
+        ("He is now host of “The Nightly Show with Larry Wilmore.”", True),
+        # a show after "with" / "for"
+        ("Clinton said in an interview with “Fox News Sunday.”", True),
+        ("He spoke to NBC for “Dateline on Assignment” on Wednesday.", True),
+        # a sentence with nothing capitalised after its first word is not a title
+        ("Her slogan was about “I’m with her” this year.", False),
+    ],
+)
+def test_titles_in_title_case(text, title):
+    q = find_quotes(text)[0]
+    assert is_title(text, q) is title
+
+
 def test_quote_key_ignores_marks_case_and_punctuation():
     assert quote_key("It must end NOW,") == quote_key("it must end now") == "it must end now"
     assert quote_key("Zelenskyy’s „Plan“") == "zelenskyy s plan"
@@ -191,6 +209,50 @@ def test_a_quote_opening_a_sentence_after_reported_speech_is_that_speakers(nlp):
 def test_as_x_puts_it_and_a_trailing_said_before_a_quote(nlp, text, speaker, cue):
     q = _parsed(nlp, text)[0]
     assert (q.speaker, q.cue) == (speaker, cue)
+
+
+@pytest.mark.parametrize(
+    "text, quote, speaker, mention",
+    [
+        # a participle on a statement someone issued is theirs
+        ("Senator David Vitter’s office put out a statement saying the United States “does not have the capacity "
+         "to vet every refugee.”", "does not have the capacity to vet every refugee.", None, "office"),
+        ("Donald Trump and Paul Ryan issued a statement describing their meeting as a “very positive step toward "
+         "unification.”", "very positive step toward unification.", None, "Trump"),
+        # news names a person by their age
+        ("Jane Doe posted a video on Monday.\n\n“What if Donald Trump had elocution lessons?” the 43-year-old "
+         "asked in the video’s description.", "What if Donald Trump had elocution lessons?", None, "43-year-old"),
+        # verbs of saying read from tasks/data/speech_en.json
+        ("“Go back to Univision,” Donald Trump barked at the reporter.", "Go back to Univision,", "Donald Trump",
+         "Trump"),
+    ],
+)
+def test_statements_ages_and_more_verbs_of_saying(nlp, text, quote, speaker, mention):
+    q = next(q for q in _parsed(nlp, text) if q.text == quote)
+    if speaker:
+        assert q.speaker == speaker
+    assert mention in (q.speaker_mention or "")
+    if "barked" in text:
+        assert q.cue == "barked"
+
+
+def test_a_relative_pronoun_is_the_mention_and_its_antecedent_the_speaker(nlp):
+    # like "he": the words in the text are "who", the speaker is the person they stand for
+    text = ("Glenn Beck, who has in the past described Donald Trump as “a narcissistic psychopath,” spoke in "
+            "Indiana on Monday.")
+    q = _parsed(nlp, text)[0]
+    assert (q.speaker, q.speaker_mention) == ("Glenn Beck", "who")
+    # an antecedent nobody names keeps its own words
+    text = "Her campaign’s leadership, who spoke on a press call, criticized Sanders for “misrepresenting what happened.”"
+    q = _parsed(nlp, text)[0]
+    assert q.speaker is None and "leadership" in q.speaker_mention
+
+
+def test_a_quote_after_a_statement_someone_issued_is_theirs(nlp):
+    text = ("The Democratic National Committee issued a statement apologizing to Bernie Sanders on Monday.\n\n"
+            "“On behalf of everyone at the DNC, we want to offer a deep and sincere apology to Senator Sanders.”")
+    q = _parsed(nlp, text)[0]
+    assert "Committee" in (q.speaker or q.speaker_mention or "")
 
 
 def test_a_short_sentence_after_an_attributed_quote_continues_it(nlp):
