@@ -225,6 +225,7 @@ def test_as_x_puts_it_and_a_trailing_said_before_a_quote(nlp, text, speaker, cue
         # verbs of saying read from tasks/data/speech_en.json
         ("“Go back to Univision,” Donald Trump barked at the reporter.", "Go back to Univision,", "Donald Trump",
          "Trump"),
+        ("“Quiet,” he demanded, as Jeb Bush continued to interject.", "Quiet,", None, "he"),
     ],
 )
 def test_statements_ages_and_more_verbs_of_saying(nlp, text, quote, speaker, mention):
@@ -232,8 +233,28 @@ def test_statements_ages_and_more_verbs_of_saying(nlp, text, quote, speaker, men
     if speaker:
         assert q.speaker == speaker
     assert mention in (q.speaker_mention or "")
-    if "barked" in text:
-        assert q.cue == "barked"
+    if "barked" in text or "demanded" in text:
+        assert q.cue in ("barked", "demanded")
+
+
+def test_according_to_on_the_verb_of_saying_names_the_source_of_the_report(nlp):
+    # "according to X" on the verb of saying itself: X reports the speech (PolNeAR's and the seeds' gold)
+    text = ("“I ask you as a personal courtesy to me not to engage in any kind of protest,” Bernie Sanders said, "
+            "according to CNN.")
+    q = _parsed(nlp, text)[0]
+    assert "CNN" in (q.speaker or "") + (q.speaker_mention or "")
+    # on another verb of the sentence it does not: the one who told reporters speaks
+    text = ("Ukrainian President Volodymyr Zelensky told reporters on Tuesday that “if there is a partial ceasefire, "
+            "this is a positive result” but also expressed doubt that Russia would keep its word, according to ABC "
+            "News.")
+    q = _parsed(nlp, text)[0]
+    assert q.speaker == "Volodymyr Zelensky"
+
+
+def test_a_name_tagged_as_a_noun_can_speak_with_a_weak_verb(nlp):
+    text = "So, who was the best? - Pew notes that the surveys they studied aren’t “monolithic,” with some better."
+    q = next(q for q in _parsed(nlp, text) if q.text == "monolithic,")
+    assert q.speaker_mention == "Pew" and q.cue == "notes"
 
 
 def test_a_relative_pronoun_is_the_mention_and_its_antecedent_the_speaker(nlp):
