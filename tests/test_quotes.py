@@ -257,6 +257,20 @@ def test_a_name_tagged_as_a_noun_can_speak_with_a_weak_verb(nlp):
     assert q.speaker_mention == "Pew" and q.cue == "notes"
 
 
+def test_a_reporter_named_after_the_verb_of_saying_is_the_source(nlp):
+    text = ("“This platform’s language just says you are no longer welcome,” said Kristen Day, executive director "
+            "of Democrats for Life, reports USA Today.")
+    q = _parsed(nlp, text)[0]
+    assert "USA Today" in (q.speaker or "") + (q.speaker_mention or "")
+
+
+def test_it_can_speak_for_a_group_with_a_weak_verb(nlp):
+    text = ("The group seeks to prevent gun deaths through the enactment of what it calls “sensible gun violence "
+            "prevention laws.”")
+    q = _parsed(nlp, text)[0]
+    assert (q.speaker_mention, q.cue) == ("it", "calls")
+
+
 def test_a_relative_pronoun_is_the_mention_and_its_antecedent_the_speaker(nlp):
     # like "he": the words in the text are "who", the speaker is the person they stand for
     text = ("Glenn Beck, who has in the past described Donald Trump as “a narcissistic psychopath,” spoke in "
