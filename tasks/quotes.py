@@ -414,6 +414,12 @@ def _subject(verb, lex: Lexicon, bounds: tuple[int, int] = (0, 1 << 62)):
             break
         if v.dep_ in ("advcl", "acl") and v.tag_ == "VBG" and (_is_propn(v.head) or _is_pron(v.head)):
             return v.head  # the parse hung the participle on its subject: "Trump defended …, calling it “…”"
+        if v.dep_ == "advcl" and v.tag_ == "VBG" and v.head.dep_ == "ccomp" and _is_cue(v.head.head, lex) \
+                and bounds[0] <= v.head.head.idx < bounds[1] and v.head.head.i < v.head.i:
+            # "Trump argued that a database would keep people out, saying it’s “all about management”": the
+            # parse hangs the participle in the clause reported; it is the reporting speaker's
+            v = v.head.head
+            continue
         if v.dep_ == "acl" and v.tag_ == "VBG" and _noun_lemmas(v.head) & lex.speech_nouns \
                 and v.head.dep_ == "dobj" and _is_verb(v.head.head) and bounds[0] <= v.head.head.idx < bounds[1]:
             v = v.head.head  # "His office put out a statement saying the U.S. “…”": the speaker is who issued it

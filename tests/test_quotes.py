@@ -271,6 +271,20 @@ def test_it_can_speak_for_a_group_with_a_weak_verb(nlp):
     assert (q.speaker_mention, q.cue) == ("it", "calls")
 
 
+@pytest.mark.parametrize(
+    "text, quote, speaker",
+    [
+        ("Donald Trump argued that a database would keep people from coming into the country illegally, saying it’s "
+         "“all about management.”", "all about management.", "Donald Trump"),
+        ("In an interview on Monday, Bernie Sanders said the process of writing the platform could be “messy,” "
+         "adding, “Democracy is messy.”", "Democracy is messy.", "Bernie Sanders"),
+    ],
+)
+def test_a_participle_of_saying_inside_reported_speech_is_the_reporters(nlp, text, quote, speaker):
+    q = next(q for q in _parsed(nlp, text) if q.text == quote)
+    assert q.speaker == speaker
+
+
 def test_a_relative_pronoun_is_the_mention_and_its_antecedent_the_speaker(nlp):
     # like "he": the words in the text are "who", the speaker is the person they stand for
     text = ("Glenn Beck, who has in the past described Donald Trump as “a narcissistic psychopath,” spoke in "
