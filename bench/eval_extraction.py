@@ -4,6 +4,7 @@
     .venv/bin/python bench/eval_extraction.py --every 10      # every 10th page (what the floor test runs)
     .venv/bin/python bench/eval_extraction.py --only textdumps --modes
     .venv/bin/python bench/eval_extraction.py --quote-survival          # polnear gold quotes the cleaner keeps
+    .venv/bin/python bench/eval_extraction.py --ceilings                # what any system built this way can reach
 
 Runs the stages' batch-level pure functions directly over the pages (no Prefect, no warehouse, no spaCy), one
 batch per corpus as `newsflow run` over the corpus folder would, and scores `documents.text` with the scoring
@@ -170,6 +171,47 @@ def eval_extraction(names=ALL_CORPORA, every: int = 1, modes: bool = False, base
                 p, r, f = score(official, name, unescape_gold(pages), pred)
                 rows.append({**rows[-1], "system": f"{system}, gold unescaped", "P": p, "R": r, "F1": f})
     return rows
+
+
+# -- what the targets leave room for ---------------------------------------------------------------------------
+
+
+def ceilings(every: int = 1, target: float = 0.94) -> dict:
+    """Upper bounds the corpora set, whatever the cleaner does.
+
+    trafeval: 'with' snippets present in trafilatura's text in any of its modes (defaults, favor_recall,
+    favor_precision; tables on), before and after newsflow's normalisation (`normalise_text`: quote marks to the
+    README's convention), so the recall no cleaner over trafilatura can pass; the F1 of that recall at precision
+    1.0, and the precision it would need for F1 = `target`. cleanportal and textdumps: the official scores of a
+    perfect extractor that writes the characters the gold's HTML entities stand for (`unescape_gold`).
+    """
+    import trafilatura
+
+    from tasks.normalise import normalise_text
+
+    official = load_official()
+    out = {}
+    pages = load_pages(official, "trafeval", every)
+    n = raw = norm = 0
+    for path, gold in pages.values():
+        page = _read(path)
+        text = "\n".join(trafilatura.extract(page, include_tables=True, deduplicate=False, **o) or ""
+                         for o in ({}, {"favor_recall": True}, {"favor_precision": True}))
+        snippets = gold.get("with", [])
+        folded = normalise_text(text)
+        n += len(snippets)
+        raw += sum(s in text for s in snippets)
+        norm += sum(s in folded for s in snippets)
+    r = norm / n
+    out["trafeval"] = {"pages": len(pages), "with": n, "in_any_mode": raw, "after_normalisation": norm,
+                       "recall_ceiling": r, "f1_at_precision_1": 2 * r / (1 + r),
+                       "precision_needed": target * r / (2 * r - target) if 2 * r > target else None}
+    for name in ("cleanportal", "textdumps"):
+        pages = load_pages(official, name, every)
+        perfect = {k: g for k, (_, g) in unescape_gold(pages).items()}
+        p, r, f = score(official, name, pages, perfect)
+        out[name] = {"pages": len(pages), "P": p, "R": r, "F1": f}
+    return out
 
 
 # -- where newsflow loses against trafilatura alone ------------------------------------------------------------
@@ -398,7 +440,23 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--show", type=int, default=0, help="--quote-survival / --losses: print this many examples")
     ap.add_argument("--losses", action="store_true",
                     help="only: trafilatura-eval snippets trafilatura alone gets right and newsflow not, by cause")
+    ap.add_argument("--ceilings", action="store_true",
+                    help="only: the best any cleaner over trafilatura can score (trafeval), and a perfect extractor's"
+                         " official score (cleanportal, textdumps: their gold keeps HTML entities)")
     args = ap.parse_args(argv)
+    if args.ceilings:
+        c = ceilings(args.every)
+        t = c["trafeval"]
+        print(f"trafeval ({t['pages']} pages, {t['with']} 'with' snippets): in trafilatura's text in any mode"
+              f" {t['in_any_mode']} ({t['in_any_mode'] / t['with']:.3f}); after newsflow's normalisation"
+              f" {t['after_normalisation']} (recall ceiling {t['recall_ceiling']:.3f}); F1 at precision 1.0"
+              f" {t['f1_at_precision_1']:.3f}; precision needed for F1 0.94 at that recall"
+              f" {t['precision_needed']:.3f}" if t["precision_needed"] else "unreachable")
+        for name in ("cleanportal", "textdumps"):
+            r = c[name]
+            print(f"{name} ({r['pages']} pages): a perfect extractor (gold entities decoded) scores officially"
+                  f" P={r['P']:.3f} R={r['R']:.3f} F1={r['F1']:.3f}")
+        return
     if args.losses:
         r = losses(args.every, args.show)
         print(f"trafeval ({r['pages']} pages): 'with' snippets trafilatura alone finds and newsflow misses, by cause")
