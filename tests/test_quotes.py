@@ -226,6 +226,10 @@ def test_as_x_puts_it_and_a_trailing_said_before_a_quote(nlp, text, speaker, cue
         ("“Go back to Univision,” Donald Trump barked at the reporter.", "Go back to Univision,", "Donald Trump",
          "Trump"),
         ("“Quiet,” he demanded, as Jeb Bush continued to interject.", "Quiet,", None, "he"),
+        # a document can speak: an editorial, like a statement or a report
+        ("“There are invertebrates that have shown more spine than Sen. Charles Grassley,” reads a Wednesday "
+         "editorial in The Des Moines Register.", "There are invertebrates that have shown more spine than Sen. "
+         "Charles Grassley,", None, "editorial"),
     ],
 )
 def test_statements_ages_and_more_verbs_of_saying(nlp, text, quote, speaker, mention):
