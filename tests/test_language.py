@@ -156,3 +156,36 @@ def test_mixed_seed_shows_its_german_comment_form():
     assert not form.kept and form.reason == reasons.FOREIGN_LANGUAGE and form.text not in doc.text
     assert sum(p.language == "en" for p in doc.paragraphs) >= 20
     assert all(p.kept for p in doc.paragraphs if p.language == "en")
+
+
+def test_fast_detector_gives_langdetects_results():
+    """tasks.language.detect_langs (langdetect's Detector with numpy rows, bench/README.md) against langdetect's
+    own: the same languages and the same probabilities, to the last bit, on the seeds and their paragraphs, and on
+    strings that take langdetect's odd paths (URLs, runs of spaces, capitals, Cyrillic, CJK, Vietnamese)."""
+    import langdetect
+    from langdetect import DetectorFactory
+    from langdetect.lang_detect_exception import LangDetectException
+
+    from tasks.language import detect_langs
+
+    from .conftest import SAMPLE
+
+    texts = [EN, DE, "Trump Putin call", "NATO SUMMIT IN  BRUSSELS   TODAY", "see https://example.com/a?b=1 or a@b.de",
+             "Владимир Путин заявил, что переговоры продолжатся", "東京で会議が開かれた", "Tiếng Việt có dấu",
+             "Ça, c’est la vie: élève, naïve, Zürich", "12345", "  "]
+    for path in sorted(SAMPLE.rglob("*.txt")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        texts += [text[:1000], *(p[:1000] for p in text.split("\n\n") if len(p) >= 40)]
+    DetectorFactory.seed = 0
+
+    def results(fn):
+        out = []
+        for t in texts:
+            try:
+                out.append([(x.lang, float(x.prob)) for x in fn(t)])
+            except LangDetectException as exc:
+                out.append(str(exc))
+        return out
+
+    assert len(texts) > 50
+    assert results(detect_langs) == results(langdetect.detect_langs)
