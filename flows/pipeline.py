@@ -28,11 +28,9 @@ import time
 from collections import Counter, deque
 from collections.abc import Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from multiprocessing.managers import SyncManager
 from pathlib import Path
-from typing import Any
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
@@ -42,15 +40,18 @@ from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote
 
-from flows.runs import RunOptions, has_new_files, ledger_index, summarise
-from tasks.boilerplate import clean_docs
-from tasks.decode import decode_docs
-from tasks.entities import extract_entities
+from flows.runs import (
+    BatchResult,
+    EntitiesAfter,
+    RunOptions,
+    has_new_files,
+    ledger_index,
+    run_stages,
+    summarise,
+    warm_worker,
+)
 from tasks.ingest import discover_batches, discover_folders, ingest_files, select_batch_folders
-from tasks.language import language_docs
-from tasks.nlp import NlpOptions, analyse
-from tasks.normalise import normalise_docs
-from tasks.quotes import quote_docs
+from tasks.nlp import NlpOptions
 from tasks.records import Doc, Reject, SourceFile
 from tasks.storage import Location
 from tasks.stories import update_clusters
@@ -94,68 +95,6 @@ def cluster_task(root: Location) -> dict[str, int]:
     return update_clusters(root)
 
 
-@dataclass(frozen=True)
-class EntitiesAfter:
-    """The warehouse's entities rows as they will be once the batch before this one is written: the flow puts
-    them on `queue` (a multiprocessing manager's queue, so that a pool worker can wait on it) after writing that
-    batch and refreshing the entities; `run_stages` takes them just before its entities stage."""
-
-    queue: Any
-
-    def get(self) -> list[dict]:
-        return self.queue.get()
-
-
-# The stages after ingest, in order: (name, pure function, extra arguments). Each takes a batch's documents and
-# returns (documents, rejects). `run_stages` applies them to one batch, in this process or in a worker process.
-def _stages(nlp_options: NlpOptions, known_entities: list[dict]) -> list[tuple[str, object, tuple]]:
-    return [
-        ("decode", decode_docs, ()),
-        ("clean", clean_docs, ()),
-        ("normalise", normalise_docs, ()),
-        ("language", language_docs, ()),
-        ("nlp", analyse, (nlp_options,)),
-        ("entities", extract_entities, (known_entities,)),
-        ("quotes", quote_docs, ()),
-    ]
-
-
-@dataclass
-class BatchResult:
-    """A batch after the stages: its documents (spaCy analysis dropped), its rejects, and per stage the documents
-    and input bytes that entered it, its wall seconds and the CPU seconds of the thread that ran it (with
-    `EntitiesAfter`, a stage "wait_entities": the wall seconds the worker waited for the batch before it)."""
-
-    docs: list[Doc]
-    rejects: list[Reject]
-    stages: dict[str, dict[str, float]]
-
-
-def run_stages(docs: list[Doc], known_entities: list[dict] | EntitiesAfter, nlp_options: NlpOptions) -> BatchResult:
-    """Run the stages after ingest over one batch; a document that fails a stage becomes a reject.
-
-    `known_entities`: the warehouse's entities rows the batch links to, or an `EntitiesAfter` to wait on once
-    the spaCy analysis is done (a pool worker: the batch before this one may still be running).
-    Runs in the flow's process (one process) or in a worker of the run's process pool, so it takes and returns
-    plain picklable values: the spaCy Docs are dropped before returning (never written, and costly to pickle)."""
-    rejects: list[Reject] = []
-    stages: dict[str, dict[str, float]] = {}
-    for name, fn, extra in _stages(nlp_options, known_entities):
-        if name == "entities" and isinstance(known_entities, EntitiesAfter):
-            t = time.perf_counter()
-            extra = (known_entities.get(),)
-            stages["wait_entities"] = {"docs": len(docs), "bytes": 0, "seconds": time.perf_counter() - t, "cpu": 0.0}
-        n, nbytes = len(docs), sum(d.source.size for d in docs)
-        t, c = time.perf_counter(), time.thread_time()
-        docs, more = fn(docs, *extra)
-        stages[name] = {"docs": n, "bytes": nbytes, "seconds": time.perf_counter() - t,
-                        "cpu": time.thread_time() - c}
-        rejects += more
-    for d in docs:
-        d.analysis = None
-    return BatchResult(docs, rejects, stages)
-
-
 @task(name="batch", task_run_name="batch-{batch}", cache_policy=NO_CACHE)
 def batch_task(batch: str, docs: list[Doc], known_entities: list[dict] | EntitiesAfter, nlp_options: NlpOptions,
                pool: Executor | None = None) -> BatchResult:
@@ -189,12 +128,18 @@ def batches_to_process(root: Location, batches: dict[str, list[SourceFile]], for
     return sum(has_new_files(root, batch, files) for batch, files in batches.items())
 
 
-def batch_pool(workers: int) -> ProcessPoolExecutor:
-    """The run's worker processes, one batch each at a time. Started from a forkserver, not forked from this
-    process: it has Prefect's threads and event loop running. Each worker loads the model once (lru_cache)."""
+def batch_pool(workers: int, nlp_options: NlpOptions) -> ProcessPoolExecutor:
+    """The run's worker processes, one batch each at a time, started now. Started from a forkserver, not forked
+    from this process: it has Prefect's threads and event loop running. Each worker imports flows/runs.py (not
+    this module, so not Prefect) and loads the model and langdetect's profiles as it starts (`warm_worker`), while
+    this process goes on with the run row, the views and the first ingest."""
     # Not preloading this module into the forkserver (`set_forkserver_preload`): measured, it saved no CPU per run
     # (import ~1.9 CPU-s per worker) and the forked workers' stages took ~2 CPU-s more per 240 documents.
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
+                               initializer=warm_worker, initargs=(nlp_options,))
+    for _ in range(workers):  # the executor starts a worker per task submitted while none is idle: start them all
+        pool.submit(int)
+    return pool
 
 
 def handoff_manager() -> SyncManager:
@@ -243,8 +188,14 @@ def write_result(root: Location, run_id: str, batch: str, result: BatchResult, i
     tally.seconds["write"] += time.perf_counter() - t0
 
 
+def batch_nlp_options(options: RunOptions, mode: str) -> NlpOptions:
+    """The model options of a run's batches: spaCy in one process inside a pool worker, else `options.processes`."""
+    return NlpOptions(model=options.model, n_process=1 if mode == "pool" else options.processes)
+
+
 def process_batches(root: Location, run_id: str, batches: dict[str, list[SourceFile]], guard: str | None,
-                    options: RunOptions, mode: str, workers: int, stats: dict, tally: Tally) -> None:
+                    options: RunOptions, mode: str, workers: int, stats: dict, tally: Tally,
+                    pool: ProcessPoolExecutor | None = None) -> None:
     """Ingest, process and write every batch; fills `stats` and `tally`.
 
     mode "sequential": one batch at a time in this process (spaCy itself uses `options.processes`), entities
@@ -255,12 +206,16 @@ def process_batches(root: Location, run_id: str, batches: dict[str, list[SourceF
     runner at once, all seeing the entities of before the run. Task arguments are wrapped in `quote`:
     otherwise Prefect walks every document, paragraph and mention looking for futures (docs/benchmarks.md);
     not on Dask, where prefect-dask 0.3.7 ships the `quote` wrapper to the worker without unwrapping it.
+    `pool`: mode "pool"'s workers if the caller started them already (`batch_pool`), else started here; the
+    caller shuts down a pool it passed.
     """
     known = known_documents(root)
-    nlp_options = NlpOptions(model=options.model, n_process=1 if mode == "pool" else options.processes)
+    nlp_options = batch_nlp_options(options, mode)
     in_flight: deque[tuple[str, list[Reject], PrefectFuture, EntitiesAfter | None]] = deque()
     entities_before = read_entities(root) if mode == "dask" else []
-    pool = batch_pool(workers) if mode == "pool" else None
+    own_pool = pool is None and mode == "pool"
+    if own_pool:
+        pool = batch_pool(workers, nlp_options)
     manager = handoff_manager() if mode == "pool" else None
 
     def write_oldest(refresh: bool) -> None:
@@ -297,7 +252,7 @@ def process_batches(root: Location, run_id: str, batches: dict[str, list[SourceF
     finally:
         if manager is not None:
             manager.shutdown()  # a worker still waiting for entities (a batch before it failed) gets EOFError
-        if pool is not None:
+        if own_pool:
             pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -313,14 +268,25 @@ def run_batches(flow_name: str, batches: dict[str, list[SourceFile]], warehouse:
     row = {"run_id": run_id, "flow": flow_name, "started_at": started, "finished_at": None, "status": "running",
            "params": params, "n_files_seen": None, "n_files_new": None, "n_documents": None, "n_rejects": None}
     with WarehouseLock(root):
-        write_run(root, row)
-        refresh_views(root)  # queryable from the start, and after a run that dies
         dask = _is_dask_runner()
         pending = batches_to_process(root, batches, options.force) if options.processes > 1 and not dask else 0
         mode, workers = execution_mode(options.processes, pending, dask)
+        # the workers start (import, model) while this process writes the run row and the views and ingests
+        pool = batch_pool(workers, batch_nlp_options(options, mode)) if mode == "pool" else None
         log.info("processing batches: %s, %d worker process(es)", mode, workers)
         try:
-            process_batches(root, run_id, batches, guard, options, mode, workers, stats, tally)
+            try:
+                write_run(root, row)
+                refresh_views(root)  # queryable from the start, and after a run that dies
+            except BaseException:
+                row = None  # no run row to mark failed
+                raise
+            try:
+                process_batches(root, run_id, batches, guard, options, mode, workers, stats, tally, pool)
+            finally:
+                if pool is not None:
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    pool = None
             if any(b["documents"] for b in stats.values()):
                 t0 = time.perf_counter()
                 clusters = cluster_task(root)  # syndication groups and stories of the new documents
@@ -334,7 +300,10 @@ def run_batches(flow_name: str, batches: dict[str, list[SourceFile]], warehouse:
                 n_entities = len(read_entities(root))
             tally.seconds["refresh"] += time.perf_counter() - t0
         except BaseException:
-            write_run(root, {**row, "status": "failed", "finished_at": datetime.now(UTC)})
+            if pool is not None:  # the run row or the views failed before the batches
+                pool.shutdown(wait=False, cancel_futures=True)
+            if row is not None:
+                write_run(root, {**row, "status": "failed", "finished_at": datetime.now(UTC)})
             raise
         summary = summarise(run_id, root, stats, tally.seconds, time.perf_counter() - t_start, n_entities,
                             stages=tally.stages, mode=mode, workers=workers)

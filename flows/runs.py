@@ -1,19 +1,24 @@
-"""The Prefect-free parts of a run: its options, its summary, and the nightly no-op (nothing new to process),
-which is checked and recorded without importing Prefect, whose import and embedded server cost more than the
-check itself (docs/benchmarks.md: a no-op over 20,000 processed files)."""
+"""The Prefect-free parts of a run: its options, its summary, the nightly no-op (nothing new to process), which is
+checked and recorded without importing Prefect, whose import and embedded server cost more than the check itself
+(docs/benchmarks.md: a no-op over 20,000 processed files), and the stages of a batch (`run_stages`), which a pool
+worker runs: a worker imports this module, not flows/pipeline.py, and so never imports Prefect (1.5 CPU-s per
+worker measured, on the pool's start and so on a 2-process run's critical path)."""
 
 from __future__ import annotations
 
 import time
 import uuid
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from tasks.ingest import discover_batches, unchanged
-from tasks.records import SourceFile
+from tasks.nlp import NlpOptions, analyse, load_nlp
+from tasks.records import Doc, Reject, SourceFile
 from tasks.storage import Location
 from tasks.write import WarehouseLock, read_entities, read_ledger, write_run
 
@@ -90,3 +95,88 @@ def record_noop_run(input_root: Path, warehouse: str, options: RunOptions) -> di
                                     **options.model_dump(), "prefect": "skipped: nothing new"},
                          "n_files_seen": summary["files"], "n_files_new": 0, "n_documents": 0, "n_rejects": 0})
     return summary
+
+
+@dataclass(frozen=True)
+class EntitiesAfter:
+    """The warehouse's entities rows as they will be once the batch before this one is written: the flow puts
+    them on `queue` (a multiprocessing manager's queue, so that a pool worker can wait on it) after writing that
+    batch and refreshing the entities; `run_stages` takes them just before its entities stage."""
+
+    queue: Any
+
+    def get(self) -> list[dict]:
+        return self.queue.get()
+
+
+# The stages after ingest, in order: (name, pure function, extra arguments). Each takes a batch's documents and
+# returns (documents, rejects). `run_stages` applies them to one batch, in the flow's process or in a pool worker.
+# Imported here, not at the top: the no-op check imports this module and needs none of them.
+def _stages(nlp_options: NlpOptions, known_entities: list[dict]) -> list[tuple[str, object, tuple]]:
+    from tasks.boilerplate import clean_docs
+    from tasks.decode import decode_docs
+    from tasks.entities import extract_entities
+    from tasks.language import language_docs
+    from tasks.normalise import normalise_docs
+    from tasks.quotes import quote_docs
+
+    return [
+        ("decode", decode_docs, ()),
+        ("clean", clean_docs, ()),
+        ("normalise", normalise_docs, ()),
+        ("language", language_docs, ()),
+        ("nlp", analyse, (nlp_options,)),
+        ("entities", extract_entities, (known_entities,)),
+        ("quotes", quote_docs, ()),
+    ]
+
+
+@dataclass
+class BatchResult:
+    """A batch after the stages: its documents (spaCy analysis dropped), its rejects, and per stage the documents
+    and input bytes that entered it, its wall seconds and the CPU seconds of the thread that ran it (with
+    `EntitiesAfter`, a stage "wait_entities": the wall seconds the worker waited for the batch before it)."""
+
+    docs: list[Doc]
+    rejects: list[Reject]
+    stages: dict[str, dict[str, float]]
+
+
+def run_stages(docs: list[Doc], known_entities: list[dict] | EntitiesAfter, nlp_options: NlpOptions) -> BatchResult:
+    """Run the stages after ingest over one batch; a document that fails a stage becomes a reject.
+
+    `known_entities`: the warehouse's entities rows the batch links to, or an `EntitiesAfter` to wait on once
+    the spaCy analysis is done (a pool worker: the batch before this one may still be running).
+    Runs in the flow's process (one process) or in a worker of the run's process pool, so it takes and returns
+    plain picklable values: the spaCy Docs are dropped before returning (never written, and costly to pickle)."""
+    rejects: list[Reject] = []
+    stages: dict[str, dict[str, float]] = {}
+    for name, fn, extra in _stages(nlp_options, known_entities):
+        if name == "entities" and isinstance(known_entities, EntitiesAfter):
+            t = time.perf_counter()
+            extra = (known_entities.get(),)
+            stages["wait_entities"] = {"docs": len(docs), "bytes": 0, "seconds": time.perf_counter() - t, "cpu": 0.0}
+        n, nbytes = len(docs), sum(d.source.size for d in docs)
+        t, c = time.perf_counter(), time.thread_time()
+        docs, more = fn(docs, *extra)
+        stages[name] = {"docs": n, "bytes": nbytes, "seconds": time.perf_counter() - t,
+                        "cpu": time.thread_time() - c}
+        rejects += more
+    for d in docs:
+        d.analysis = None
+    return BatchResult(docs, rejects, stages)
+
+
+def warm_worker(nlp_options: NlpOptions) -> None:
+    """A pool worker's initializer: import the stages and load what its first batch would load anyway (langdetect's
+    profiles, the cleaner's stoplists, spaCy's model), while the flow's process is still writing the run row and
+    ingesting, instead of after the first batch arrives. A failure is left to the batch, which reports it where it
+    happens (an initializer that raises would break the whole pool)."""
+    try:
+        _stages(nlp_options, [])
+        from tasks.language import detect_language
+
+        detect_language("warm up the language profiles")
+        load_nlp(nlp_options.model, nlp_options.fallback_model, nlp_options.exclude)
+    except Exception:  # noqa: BLE001 - e.g. no such model: the batch meets the same error and reports it
+        pass
