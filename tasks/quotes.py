@@ -784,8 +784,13 @@ def _according(sdoc, lo: int, hi: int, quotes: list[Quote], lex: Lexicon):
 def _according_on(verb, lex: Lexicon):
     """(according, X) when "according to X" modifies the verb of saying itself ("“…,” Sanders said, according to
     CNN"; not "Zelensky told reporters that “…” but also expressed doubt, according to ABC News")."""
-    for t in verb.children:
-        if t.lower_ in lex.according and t.dep_ == "prep":
+    for t in verb.subtree:
+        if t.lower_ not in lex.according or t.dep_ != "prep":
+            continue
+        h = t.head  # on the verb, or on its adjuncts ("said at a press conference, according to the Sun")
+        while h.i != verb.i and h.dep_ in ("pobj", "prep", "npadvmod") and not _is_verb(h):
+            h = h.head
+        if h.i == verb.i:
             for to in t.children:
                 objs = [o for o in to.children if o.dep_ == "pobj"]
                 if objs:
@@ -991,8 +996,6 @@ def _attribute_parsed(text: str, quotes: list[Quote], mentions: list[Mention], s
         lo, hi = _sentence_bounds(sdoc, q.start, q.end)
         if chain and pick is None:
             pick = chain[-1] if options.outermost_cue else chain[0]
-            if options.according_first:
-                pick = _according_on(pick[0], lex) or _reported_by(pick[0], lex) or pick
         if pick is None:
             pick = _trailing_speaker(text, q, sdoc, lex, mentions, bounds)
         if pick is None:
@@ -1026,6 +1029,8 @@ def _attribute_parsed(text: str, quotes: list[Quote], mentions: list[Mention], s
             pick = _governing_subject(span, inside, mentions, bounds, lex)
         if pick is None and options.previous_paragraph:
             pick = _previous_paragraph_speaker(text, q, sdoc, lex, mentions, quotes, bounds)
+        if pick is not None and options.according_first and pick[0] is not None and _is_verb(pick[0]):
+            pick = _according_on(pick[0], lex) or _reported_by(pick[0], lex) or pick
         if pick is not None:
             cue_tok, subj = pick
             who = _who_from_token(subj, cue_tok, text, mentions, sdoc, lex, quotes, options)

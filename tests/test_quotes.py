@@ -247,6 +247,11 @@ def test_according_to_on_the_verb_of_saying_names_the_source_of_the_report(nlp):
             "according to CNN.")
     q = _parsed(nlp, text)[0]
     assert "CNN" in (q.speaker or "") + (q.speaker_mention or "")
+    # after a trailing "X said", and on the verb's adjuncts
+    text = ("“I think one has to ask, is this a priority for the two of them because it’s an election year?” Martin "
+            "O’Malley said at a press conference, according to the Las Vegas Sun.")
+    q = _parsed(nlp, text)[0]
+    assert "Sun" in (q.speaker or "") + (q.speaker_mention or "")
     # on another verb of the sentence it does not: the one who told reporters speaks
     text = ("Ukrainian President Volodymyr Zelensky told reporters on Tuesday that “if there is a partial ceasefire, "
             "this is a positive result” but also expressed doubt that Russia would keep its word, according to ABC "
