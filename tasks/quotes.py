@@ -158,6 +158,17 @@ def _paragraph_spans(para: str, base: int, idx: int) -> tuple[list[_Span], int |
             open_d = i  # a second opener before any closer: the first was stray, and costs only its quote
             open_s = [s for s in open_s if s < i]
         elif c == CLOSE_D:
+            if open_d is not None and not _WORD.search(para[open_d + 1 : i]):
+                open_d = i  # “”You don’t win …,”: a doubled opener
+                continue
+            if open_d is None and (i == 0 or para[i - 1].isspace() or para[i - 1] in ",:;(—–"):
+                # a closing mark where an opening one belongs (straight quotes turned the wrong way: "As Politico
+                # reported, ” … if the primary were held”"): it opens when another one closes it before any “
+                rest = para[i + 1 :]
+                close = rest.find(CLOSE_D)
+                if close >= 0 and OPEN_D not in rest[:close] and _WORD.search(rest[:close]):
+                    open_d = i
+                continue
             if open_d is not None:
                 spans.append(_Span(base + open_d + 1, base + i, "d", idx))
                 # a single quote opened inside and never closed ends with the double quote around it

@@ -66,6 +66,24 @@ def test_unbalanced_mark_costs_at_most_one_quote(text, expected):
     assert [q.text for q in find_quotes(text)] == expected
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a closing mark where an opening one belongs (straight quotes turned the wrong way)
+        ("As Politico reported, ” … if the primary were held tonight, Trump would win.” Polls agree.",
+         ["… if the primary were held tonight, Trump would win."]),
+        ("He says,” there are a lot of people who never get listened to.”", ["there are a lot of people who never get listened to."]),
+        # a doubled opener
+        ("“”You don’t win the nomination by how many states you win,” Rubio responded.",
+         ["You don’t win the nomination by how many states you win,"]),
+        # markup attributes are not quotes
+        ("<tweet author=”@dmartosko” datetime=”2016-09-01”>Giuliani is here</tweet>", []),
+    ],
+)
+def test_marks_turned_the_wrong_way(text, expected):
+    assert [q.text for q in find_quotes(text)] == expected
+
+
 def test_quote_running_over_paragraphs():
     text = "“First part of a long statement.\n\n“Second part,” he said."
     assert [q.text for q in find_quotes(text)] == ["First part of a long statement.", "Second part,"]
