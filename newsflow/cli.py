@@ -182,6 +182,7 @@ def _run(args, server: EmbeddedServer | None) -> int:
             if server is not None:
                 server.start()  # if not started yet: the no-op check came first
                 _warm_up(args)
+                _import_flow_engine()
                 server.wait()
             if args.command == "run":
                 summary = flow_fn(input_root=args.input_root, warehouse=args.warehouse, options=options)
@@ -227,6 +228,16 @@ def _warm_up(args) -> None:
         pass
 
 
+def _import_flow_engine() -> None:
+    """Import what Prefect 3.8.8 imports on a process's first flow call, while the embedded server starts instead
+    of after it answers: its flow and task engines, and fastapi's `jsonable_encoder`, which
+    `Flow.serialize_parameters` imports to encode the parameters of the new flow run (fastapi alone: ~0.6 CPU-s,
+    py-spy, bench/bench_startup.py)."""
+    import fastapi.encoders  # noqa: F401
+    import prefect.flow_engine  # noqa: F401
+    import prefect.task_engine  # noqa: F401
+
+
 class EmbeddedServer:
     """Prefect's embedded API server for one run, started by the CLI rather than by Prefect.
 
@@ -234,12 +245,14 @@ class EmbeddedServer:
     prefect/server/api/server.py) when the flow first calls its API: it imports that module in this process
     first (the whole FastAPI server: 2.4-2.9 CPU-s measured, for a process that never serves it), then spawns
     `python -m uvicorn --factory prefect.server.api.server:create_app` and blocks until `/health` answers; only
-    then does the flow start. Here the same command, with the same environment, is spawned by the CLI, and this
-    process never imports the server; PREFECT_API_URL, set before Prefect is imported, points every Prefect
-    client of the run at it (Dask workers inherit it too, instead of each starting a server of its own). The
-    server starts at the top of the run when the run cannot be a no-op (--force, backfill, Dask), so that it starts
-    while this process imports the pipeline; otherwise after the no-op check (a no-op run starts no server at all).
-    While it starts, this process loads spaCy's model and langdetect's profiles (`_warm_up`).
+    then does the flow start. Here the same command, with the same environment, is spawned by the CLI, with
+    `create_embedded_app` as the factory (Prefect's app, without the migrations and block registration a current
+    database does not need), and this process never imports the server; PREFECT_API_URL, set before Prefect is
+    imported, points every Prefect client of the run at it (Dask workers inherit it too, instead of each starting a
+    server of its own). The server starts at the top of the run when the run cannot be a no-op (--force, backfill,
+    Dask), so that it starts while this process imports the pipeline; otherwise after the no-op check (a no-op run
+    starts no server at all). While it starts, this process loads spaCy's model and langdetect's profiles
+    (`_warm_up`) and imports Prefect's flow engine (`_import_flow_engine`).
     NEWSFLOW_PREFECT_SERVER=prefect leaves the server to Prefect, as before. Measured: bench/bench_startup.py.
     """
 
@@ -281,7 +294,8 @@ class EmbeddedServer:
         env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
         env.pop("PREFECT_API_URL")
         self.process = subprocess.Popen([
-            sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
+            sys.executable, "-m", "uvicorn", "--factory", "newsflow.cli:create_embedded_app",
+            "--app-dir", str(Path(__file__).resolve().parents[1]),
             "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "error", "--lifespan", "on",
         ], env=env)
         # stopped at exit, as Prefect stops its own: atexit runs last-registered first, so Prefect's log and
@@ -324,6 +338,118 @@ class EmbeddedServer:
             self.process.wait()
         self.process = None
 
+
+# -- the embedded server's process ----------------------------------------------------------------------------
+
+# Set in the server's process when its database is current (see create_embedded_app), unless set in the
+# environment already.
+_SKIP_WHEN_CURRENT = {
+    "PREFECT_SERVER_DATABASE_MIGRATE_ON_START": "false",
+    "PREFECT_SERVER_REGISTER_BLOCKS_ON_START": "false",
+    "PREFECT_SERVER_MEMOIZE_BLOCK_AUTO_REGISTRATION": "false",
+}
+_SERVER_MEMO = "newsflow-embedded-server.json"
+
+
+def create_embedded_app():
+    """The ASGI app of EmbeddedServer's process (a uvicorn factory): Prefect's own
+    `create_app(ephemeral=True, final=True)`, as Prefect's ephemeral server runs it, minus two steps of its start
+    that find nothing to do when the database is current:
+
+    * the migrations (`alembic upgrade`, ~0.2 CPU-s on a current database), and
+    * block-type registration, which Prefect memoizes, but its check of the memo imports every installed
+      collection first (here prefect_dask, and with it dask.distributed) and hashes the block registry:
+      ~0.3 CPU-s and 14 % of the server's start in py-spy.
+
+    "Current" means: a SQLite database (Prefect's default) whose alembic version and number of block types are
+    those recorded in PREFECT_HOME/newsflow-embedded-server.json by the last full start of this factory on it,
+    under the same Prefect version and the same installed collections. Anything else (a new database, a Prefect
+    upgrade, a new collection, PostgreSQL, an unreadable database or memo) gets Prefect's full start, after
+    which the memo is written. The services are Prefect's own for an ephemeral server, unchanged (the task-run
+    recorder and event persister record the run)."""
+    from contextlib import asynccontextmanager
+
+    import prefect.context
+    from prefect.settings import get_current_settings
+
+    settings = get_current_settings()
+    database = _sqlite_database(settings)
+    memo_path = Path(settings.home) / _SERVER_MEMO
+    facts = _server_facts(database) if database is not None else None
+    current = facts is not None and _read_memo(memo_path) == facts
+    if current:
+        for key, value in _SKIP_WHEN_CURRENT.items():
+            os.environ.setdefault(key, value)
+        prefect.context.refresh_global_settings_context()  # Prefect read its settings when it was imported
+
+    from prefect.server.api.server import create_app
+
+    app = create_app(ephemeral=True, final=True)
+    if current or database is None:
+        return app
+    full_start = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app):
+        async with full_start(app) as state:  # migrations and block registration done
+            after = _server_facts(database)
+            if after is not None:
+                _write_memo(memo_path, after)
+            yield state
+
+    app.router.lifespan_context = lifespan
+    return app
+
+
+def _sqlite_database(settings) -> Path | None:
+    """The server's database file if it is SQLite (Prefect's default), else None."""
+    url = settings.server.database.connection_url
+    url = url.get_secret_value() if hasattr(url, "get_secret_value") else str(url or "")
+    prefix = "sqlite+aiosqlite:///"
+    if not url.startswith(prefix) or "?" in url or ":memory:" in url:
+        return None
+    return Path(url[len(prefix):]).resolve()
+
+
+def _server_facts(database: Path) -> dict | None:
+    """What makes the server's database current for this Prefect: its alembic version and number of block types,
+    Prefect's version and the installed collections; None if the database cannot be read."""
+    import sqlite3
+    from importlib.metadata import entry_points
+
+    import prefect
+
+    if not database.is_file():
+        return None
+    try:
+        con = sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True, timeout=1)
+        try:
+            version = [r[0] for r in con.execute("select version_num from alembic_version")]
+            block_types = con.execute("select count(*) from block_type").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None
+    collections = sorted(f"{ep.name}={ep.dist.version if ep.dist else ''}"
+                         for ep in entry_points(group="prefect.collections"))
+    return {"database": str(database), "alembic_version": version, "block_types": block_types,
+            "prefect": prefect.__version__, "collections": collections}
+
+
+def _read_memo(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _write_memo(path: Path, facts: dict) -> None:
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(json.dumps(facts), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # no memo: the next start is a full one, as Prefect's own
 
 def print_summary(summary: dict) -> None:
     from rich.console import Console
