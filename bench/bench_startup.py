@@ -1,6 +1,6 @@
 """Where the fixed start-up of `newsflow run` goes: a breakdown over a few runs on the bundled sample (issue 7).
 
-    .venv/bin/python bench/bench_startup.py [--runs 3] [--input sample] [--modes own,prefect]
+    .venv/bin/python bench/bench_startup.py [--runs 3] [--input sample] [--modes own,prefect] [--probes 3]
 
 Each run is `newsflow run INPUT --warehouse <fresh> --quiet` in a fresh interpreter (`cli.main`, timed from
 inside), so there is a flow to start and five documents to process. All runs of a mode share one Prefect home
@@ -23,13 +23,16 @@ tree beside it):
 |  | (in `prefect` mode the first batch loads them, inside the flow body) |
 | (server up) | the server process spawned → it first answered on `/health` (in `own` mode, from the top of the run) |
 | (waiting for the server) | how long the main process was blocked waiting for that answer |
+| (flow run created) | the server's first answer → the flow body starts (Prefect creates the flow run and enters it) |
 | flow body | `run_batches`: the batches, spaCy's model load included |
 | flow end | → `cli.main` returned (Prefect finishing the flow run) |
 | exit | → the process ended (the embedded server stopped) |
 
-Then the server's own start in a fresh interpreter, in steps (`--probe-server`): import of
-`prefect.server.api.server`, `create_app`, and the app's lifespan start (database migrations, block registration,
-services), with the migrations timed alone.
+Then the server's own start in a fresh interpreter, in steps (`--probe-server`, `--probes` times per app,
+alternating): import of `prefect.server.api.server`, creating the app, and the app's lifespan start (database
+migrations, block registration, services), with the migrations and the block registration timed alone; once with
+Prefect's `create_app` (what Prefect's ephemeral server runs) and once with `newsflow.cli.create_embedded_app`
+(what EmbeddedServer runs: the same app, without migrations and block registration when the database is current).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -47,7 +51,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 COLUMNS = ("interpreter", "imports", "noop_check", "pipeline_import", "prefect_start", "warm_up", "server_up",
-           "server_wait", "flow_body", "flow_end", "exit")
+           "server_wait", "flow_run_created", "flow_body", "flow_end", "exit")
 
 
 def _process_start_wall() -> float:
@@ -162,8 +166,10 @@ def _mark_server(cli, marks: dict) -> None:
         cli._warm_up = warm
 
 
-def probe_server(out: str) -> None:
-    """The embedded server's start in steps, in this fresh interpreter (Prefect's environment for it)."""
+def probe_server(out: str, factory: str) -> None:
+    """The embedded server's start in steps, in this fresh interpreter (Prefect's environment for it); `factory`:
+    `prefect` (Prefect's create_app, as its own ephemeral server runs it) or `newsflow` (cli.create_embedded_app,
+    what EmbeddedServer runs)."""
     os.environ.update({"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"})
     sys.path.insert(0, str(REPO))
     from newsflow.settings import apply_prefect_defaults
@@ -178,16 +184,25 @@ def probe_server(out: str) -> None:
     rec["import"] = (time.perf_counter() - t, time.process_time() - c)
     import prefect.server.database.interface as interface
 
-    real_create_db = interface.PrefectDBInterface.create_db
+    def timed(key, fn):
+        async def wrapper(*a, **k):
+            t, c = time.perf_counter(), time.process_time()
+            try:
+                return await fn(*a, **k)
+            finally:
+                rec[key] = (time.perf_counter() - t, time.process_time() - c)
+        return wrapper
 
-    async def create_db(self):
-        t, c = time.perf_counter(), time.process_time()
-        await real_create_db(self)
-        rec["migrations"] = (time.perf_counter() - t, time.process_time() - c)
-
-    interface.PrefectDBInterface.create_db = create_db
+    interface.PrefectDBInterface.create_db = timed("migrations", interface.PrefectDBInterface.create_db)
+    memoize = server._memoize_block_auto_registration  # applied to the block registration inside create_app
+    server._memoize_block_auto_registration = lambda fn: timed("blocks", memoize(fn))
     t, c = time.perf_counter(), time.process_time()
-    app = server.create_app(ephemeral=True, final=True)
+    if factory == "newsflow":
+        from newsflow.cli import create_embedded_app
+
+        app = create_embedded_app()
+    else:
+        app = server.create_app(ephemeral=True, final=True)
     rec["create_app"] = (time.perf_counter() - t, time.process_time() - c)
 
     async def lifespan():
@@ -200,6 +215,7 @@ def probe_server(out: str) -> None:
         asyncio.run(lifespan())
     except AssertionError:
         pass  # 3.8.8: a service stopped before its loop started asserts on stop; the start is what is measured
+    rec["collections_imported"] = "prefect_dask" in sys.modules
     Path(out).write_text(json.dumps(rec))
 
 
@@ -219,13 +235,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--input", default=str(REPO / "sample"))
     p.add_argument("--modes", default="own,prefect", help="comma-separated: own, prefect (see the docstring)")
     p.add_argument("--child", nargs=3, metavar=("INPUT", "WAREHOUSE", "OUT"), help=argparse.SUPPRESS)
-    p.add_argument("--probe-server", metavar="OUT", help=argparse.SUPPRESS)
+    p.add_argument("--probes", type=int, default=3, help="server probes per app (0: none)")
+    p.add_argument("--probe-server", nargs=2, metavar=("OUT", "FACTORY"), help=argparse.SUPPRESS)
     a = p.parse_args(argv)
     if a.child:
         child(*a.child)
         return 0
     if a.probe_server:
-        probe_server(a.probe_server)
+        probe_server(*a.probe_server)
         return 0
 
     work = Path(tempfile.mkdtemp(prefix="newsflow-bench-startup-"))
@@ -233,10 +250,9 @@ def main(argv: list[str] | None = None) -> int:
           f"(columns: bench/bench_startup.py docstring); load average at start "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}\n")
     print("| mode | run | interpreter | imports | no-op check | pipeline import | Prefect start | (warm-up) | "
-          "(server up) | "
-          "(waiting for it) | flow body | flow end | exit | **fixed** (all but flow body) | total wall | "
-          "CPU s (tree) |")
-    print("|---|---|" + "---:|" * 14)
+          "(server up) | (waiting for it) | (flow run created) | flow body | flow end | exit | "
+          "**fixed** (all but flow body) | total wall | CPU s (tree) |")
+    print("|---|---|" + "---:|" * 15)
     try:
         rows: dict[str, list[str]] = {}
         for i in range(a.runs):  # modes alternate, so that both see the same changes in the machine's load
@@ -261,12 +277,13 @@ def main(argv: list[str] | None = None) -> int:
                     "warm_up": m.get("warm_up", 0.0),
                     "server_up": m.get("server_healthy", 0) - m.get("server_spawned", 0),
                     "server_wait": m.get("server_wait", 0.0),
+                    "flow_run_created": m["body_start"] - m.get("server_healthy", m["body_start"]),
                     "flow_body": m["body_end"] - m["body_start"],
                     "flow_end": m["cli_returned"] - m["body_end"],
                     "exit": end - m["cli_returned"],
                 }
                 fixed = sum(v for k, v in phases.items() if k not in ("flow_body", "server_up", "server_wait",
-                                                                      "warm_up"))
+                                                                      "warm_up", "flow_run_created"))
                 label = "1 (new database)" if i == 0 else str(i + 1)
                 rows.setdefault(mode, []).append(
                     f"| {mode} | {label} | " + " | ".join(f"{phases[c]:.2f}" for c in COLUMNS)
@@ -275,22 +292,39 @@ def main(argv: list[str] | None = None) -> int:
                     rows[mode].append(f"|  | stages of the last run (s) | {m.get('stages')} |")
         for lines in rows.values():
             print("\n".join(lines))
-        out = work / "probe.json"
-        env = {**os.environ, "PREFECT_HOME": str(work / "prefect-own" if "own" in a.modes else
-                                                   work / "prefect-prefect")}
-        wall, cpu, res = run_measured([sys.executable, __file__, "--probe-server", str(out)], env)
-        if out.exists():
-            r = json.loads(out.read_text())
-            print("\nthe embedded server's start, in steps (fresh interpreter, current database): wall / CPU s\n")
-            print("| step | wall s | CPU s |\n|---|---:|---:|")
-            for k in ("import", "create_app", "lifespan", "migrations"):
-                if k in r:
-                    name = {"import": "import prefect.server.api.server", "lifespan": "lifespan start (all below)",
-                            "migrations": "(of which: database migrations, `alembic upgrade`)"}.get(k, k)
-                    print(f"| {name} | {r[k][0]:.2f} | {r[k][1]:.2f} |")
-            print(f"| whole probe process | {wall:.2f} | {cpu:.2f} |")
-        else:
-            print(f"\nserver probe failed: {res.stderr[-600:]}")
+        home = work / "prefect-own" if "own" in a.modes else work / "prefect-prefect"
+        env = {**os.environ, "PREFECT_HOME": str(home)}
+        probes = {}
+        for i in range(a.probes):  # alternating, as the runs above
+            for factory in ("prefect", "newsflow"):
+                out = work / f"probe-{factory}-{i}.json"
+                wall, cpu, res = run_measured([sys.executable, __file__, "--probe-server", str(out), factory], env)
+                if not out.exists():
+                    print(f"\nserver probe ({factory}) failed: {res.stderr[-600:]}")
+                    continue
+                probes.setdefault(factory, []).append({**json.loads(out.read_text()), "process": (wall, cpu)})
+        if probes:
+            print(f"\nthe embedded server's start, in steps (fresh interpreter each, database current), "
+                  f"{a.probes} probes per app: wall / CPU s, median (min); load average now "
+                  f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}\n")
+            names = {"prefect": "Prefect's create_app", "newsflow": "newsflow.cli.create_embedded_app"}
+            print("| step | " + " | ".join(names[f] for f in probes) + " |\n|---|" + "---:|" * len(probes))
+            steps = {"import": "import prefect.server.api.server", "create_app": "create the app",
+                     "lifespan": "lifespan start (all below)", "migrations": "(database migrations)",
+                     "blocks": "(block registration or its memo check)", "process": "whole probe process"}
+            for key, name in steps.items():
+                cells = []
+                for recs in probes.values():
+                    got = [r[key] for r in recs if key in r]
+                    if not got:
+                        cells.append("skipped")
+                        continue
+                    med = [statistics.median(x[j] for x in got) for j in (0, 1)]
+                    low = [min(x[j] for x in got) for j in (0, 1)]
+                    cells.append(f"{med[0]:.2f} / {med[1]:.2f} ({low[0]:.2f} / {low[1]:.2f})")
+                print(f"| {name} | " + " | ".join(cells) + " |")
+            print("| collections imported (prefect_dask) | "
+                  + " | ".join(str(any(r["collections_imported"] for r in recs)) for recs in probes.values()) + " |")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
