@@ -616,7 +616,10 @@ def _is_cue(tok, lex: Lexicon) -> bool:
     """A verb of saying: a verb whose form the lexicon knows, or (when the tagger took it for something else:
     "Trump blasted Disney", "Murphy Tweeted") a past form; "points out" as a phrasal verb."""
     if tok.lower_ in lex.forms and _is_verb(tok):
-        return True
+        # "it’s safe to say he’s referring to …", "needless to say": the writer's idiom, nobody speaks
+        return not (tok.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
+                    and (_adj_tag(tok.head) or any(c.dep_ == "acomp" and c.i < tok.i for c in tok.head.children)))
+
     if tok.lower_ in lex.forms and (_is_noun(tok) or _is_propn(tok) or _adj_tag(tok)) and tok.dep_ != "compound":
         # only past forms: "claims", "notes", "reports" mistagged as verbs are far rarer than the nouns
         return tok.lower_.endswith("ed") or tok.lower_ in ("said", "told", "wrote")

@@ -312,6 +312,13 @@ def test_a_participle_of_saying_inside_reported_speech_is_the_reporters(nlp, tex
     assert q.speaker == speaker
 
 
+def test_it_is_safe_to_say_is_nobodys_speech(nlp):
+    text = ("Trump said the deadlock has “kept us safe” on Twitter. Given his past comments on building a wall to keep "
+            "so-called Mexican “rapists” and “criminals” out of the U.S., it’s safe to say he’s referring to the notion "
+            "of closing the border.")
+    assert all(q.speaker_mention != "it" and q.cue != "say" for q in _parsed(nlp, text))
+
+
 def test_a_relative_pronoun_is_the_mention_and_its_antecedent_the_speaker(nlp):
     # like "he": the words in the text are "who", the speaker is the person they stand for
     text = ("Glenn Beck, who has in the past described Donald Trump as “a narcissistic psychopath,” spoke in "
