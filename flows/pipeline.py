@@ -5,9 +5,10 @@
 
 Per batch, the flow runs an `ingest` task, one `batch` task (the stages decode ... quotes, `run_stages`) and a
 `write` task, in batch order. With `processes` N > 1 and two or more batches to process, up to N batches run at
-once, each in a worker process of a pool the run starts once; the flow writes each batch as it finishes, in
-order. With one batch to process, spaCy's own N processes run inside it. Per-stage seconds are in the run
-summary and its artifact (the stages no longer are Prefect tasks of their own: docs/benchmarks.md).
+once, each in a worker process of a pool the run starts once (one more waits in the pool's queue, so that a worker
+never idles while the flow writes), and the flow writes each batch as it finishes, in order. With one batch to
+process, spaCy's own N processes run inside it. Per-stage seconds are in the run summary and its artifact (the
+stages no longer are Prefect tasks of their own: docs/benchmarks.md).
 
 The Prefect tasks are declared here, each a thin wrapper of a pure function in tasks/. tasks/ imports nothing from
 Prefect, so `newsflow sql`, `status` and `inspect` start without it (`newsflow sql` on a warehouse: 0.7 s,
@@ -188,6 +189,12 @@ def write_result(root: Location, run_id: str, batch: str, result: BatchResult, i
     tally.seconds["write"] += time.perf_counter() - t0
 
 
+# Batches submitted to the pool beyond one per worker: a worker that finishes a batch starts the queued one at once,
+# instead of idling while this process writes the batch it finished, refreshes the entities and submits the next.
+# Costs one more batch of documents in memory (memory still follows the batch, not the run).
+QUEUED_BATCHES = 1
+
+
 def batch_nlp_options(options: RunOptions, mode: str) -> NlpOptions:
     """The model options of a run's batches: spaCy in one process inside a pool worker, else `options.processes`."""
     return NlpOptions(model=options.model, n_process=1 if mode == "pool" else options.processes)
@@ -200,12 +207,13 @@ def process_batches(root: Location, run_id: str, batches: dict[str, list[SourceF
 
     mode "sequential": one batch at a time in this process (spaCy itself uses `options.processes`), entities
     refreshed after each batch. mode "pool": up to `workers` batches at a time, each in a worker process (spaCy
-    in one process there), written here in batch order as they finish, entities refreshed after each; a batch's
-    worker waits before its entities stage until the batch before it is written (`EntitiesAfter`), so every
-    batch links to what it would in sequential mode. mode "dask": every batch's stages submitted to the Dask
-    runner at once, all seeing the entities of before the run. Task arguments are wrapped in `quote`:
-    otherwise Prefect walks every document, paragraph and mention looking for futures (docs/benchmarks.md);
-    not on Dask, where prefect-dask 0.3.7 ships the `quote` wrapper to the worker without unwrapping it.
+    in one process there; QUEUED_BATCHES more wait in the pool's queue), written here in batch order as they
+    finish, entities refreshed after each; a batch's worker waits before its entities stage until the batch
+    before it is written (`EntitiesAfter`), so every batch links to what it would in sequential mode. mode
+    "dask": every batch's stages submitted to the Dask runner at once, all seeing the entities of before the
+    run. Task arguments are wrapped in `quote`: otherwise Prefect walks every document, paragraph and mention
+    looking for futures (docs/benchmarks.md); not on Dask, where prefect-dask 0.3.7 ships the `quote` wrapper to
+    the worker without unwrapping it.
     `pool`: mode "pool"'s workers if the caller started them already (`batch_pool`), else started here; the
     caller shuts down a pool it passed.
     """
@@ -238,7 +246,8 @@ def process_batches(root: Location, run_id: str, batches: dict[str, list[SourceF
                 continue
             handoff = None
             if mode == "pool":
-                while len(in_flight) >= workers:  # at most `workers` batches in memory, written in order
+                # at most `workers` + QUEUED_BATCHES batches in memory, written in order
+                while len(in_flight) >= workers + QUEUED_BATCHES:
                     write_oldest(refresh=True)
                 handoff = EntitiesAfter(manager.Queue(maxsize=1))
                 if not in_flight:  # every earlier batch is written: its entities are the warehouse's now
