@@ -41,7 +41,7 @@ OUT = REPO / "bench" / "out"
 PAGE = os.sysconf("SC_PAGE_SIZE")
 STAGES = ("ingest", "decode", "clean", "normalise", "language", "nlp", "entities", "quotes", "batch", "write",
           "refresh_views")
-# the stages a `batch` task runs (flows/pipeline.py `run_stages`); their figures come from the run summary
+# the stages a `batch` task runs (flows/runs.py `run_stages`); their figures come from the run summary
 BATCH_STAGES = ("decode", "clean", "normalise", "language", "nlp", "entities", "quotes")
 
 
