@@ -233,9 +233,13 @@ def _import_flow_engine() -> None:
     of after it answers: its flow and task engines, and fastapi's `jsonable_encoder`, which
     `Flow.serialize_parameters` imports to encode the parameters of the new flow run (fastapi alone: ~0.6 CPU-s,
     py-spy, bench/bench_startup.py)."""
-    import fastapi.encoders  # noqa: F401
-    import prefect.flow_engine  # noqa: F401
-    import prefect.task_engine  # noqa: F401
+    import importlib
+
+    for module in ("fastapi.encoders", "prefect.flow_engine", "prefect.task_engine"):
+        try:
+            importlib.import_module(module)
+        except ImportError:  # another Prefect version: the flow imports what it needs itself
+            pass
 
 
 class EmbeddedServer:
@@ -376,11 +380,14 @@ def create_embedded_app():
     database = _sqlite_database(settings)
     memo_path = Path(settings.home) / _SERVER_MEMO
     facts = _server_facts(database) if database is not None else None
-    current = facts is not None and _read_memo(memo_path) == facts
+    # Prefect read its settings when it was imported: they are re-read after the change (3.8.8's own function for
+    # that; without it, e.g. after an upgrade that drops it, the start is Prefect's full one)
+    refresh = getattr(prefect.context, "refresh_global_settings_context", None)
+    current = facts is not None and refresh is not None and _read_memo(memo_path) == facts
     if current:
         for key, value in _SKIP_WHEN_CURRENT.items():
             os.environ.setdefault(key, value)
-        prefect.context.refresh_global_settings_context()  # Prefect read its settings when it was imported
+        refresh()
 
     from prefect.server.api.server import create_app
 
