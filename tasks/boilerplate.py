@@ -13,6 +13,7 @@ import logging
 import multiprocessing
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
@@ -74,6 +75,8 @@ _DATE_PATTERNS = (
     (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?!\d)"), ("y", "m", "d")),
     (re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b"), ("d", "m", "y")),
 )
+_YEAR = re.compile(r"\d{4}")
+_COMMENTS = re.compile(r"\bcomments?\b", re.I)
 _URL = re.compile(r"https?://\S+")
 _SOURCE_URL_LABEL = re.compile(r"^(original (url|article)|source( url)?|quelle|originalartikel)\s*:\s*", re.I)
 _BYLINE = re.compile(r"^(?i:by|von|par|por|di)\s+(?P<name>[A-Z][\w.'’-]*(\s+(and|und|&)?\s*[A-Z][\w.'’-]*){0,5})\s*$")
@@ -138,6 +141,8 @@ def load_phrases(path: str = str(PHRASES_PATH)) -> list[tuple[str, bool, re.Patt
 
 def parse_date(text: str) -> date | None:
     """The first calendar date written in `text` (English or German month names, ISO, or d.m.yyyy), or None."""
+    if not _YEAR.search(text):  # every pattern has a four-digit year; most paragraphs have none
+        return None
     for pattern, order in _DATE_PATTERNS:
         for m in pattern.finditer(text):
             parts = dict(zip(order, m.groups()))
@@ -283,8 +288,8 @@ def clean_paragraphs(texts: list[str], title_hint: str | None = None, blocks: bo
             out.byline = out.byline or (m.group("name").strip() or None)
             drop(p, reasons.BYLINE)
             continue
-        when = parse_date(t) if in_head else None
-        if when and (words <= _MAX_META_WORDS or _READ_TIME.search(t) or re.search(r"\bcomments?\b", t, re.I)):
+        meta_like = in_head and (words <= _MAX_META_WORDS or _READ_TIME.search(t) or _COMMENTS.search(t))
+        if meta_like and (when := parse_date(t)):
             out.published = out.published or when
             drop(p, reasons.DATELINE)
             continue
@@ -354,9 +359,9 @@ def stoplists() -> dict[str, frozenset[str]]:
 
 def pick_stoplist(texts: list[str]) -> frozenset[str]:
     """The stoplist (of `_STOPLIST_LANGUAGES`) that covers most words of `texts`: the document's language."""
-    words = [w for t in texts for w in _WORDS.findall(t.lower())]
+    counts = Counter(w for t in texts for w in _WORDS.findall(t.lower()))
     lists = stoplists()
-    return max(lists.values(), key=lambda sl: sum(w in sl for w in words))
+    return max(lists.values(), key=lambda sl: sum(n for w, n in counts.items() if w in sl))
 
 
 def classify_blocks(texts: list[str], stoplist: frozenset[str], removed: list[bool] | None = None) -> list[str]:
