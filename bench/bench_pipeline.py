@@ -403,6 +403,8 @@ def _fresh(path: Path) -> Path:
 def main_run(a) -> dict:
     work = Path(a.work)
     files = corpus_files(Path(a.corpus), a.limit)
+    if not files:
+        raise SystemExit(f"bench: no .txt articles under {a.corpus} (--corpus)")
     tag = f"n{len(files)}-b{a.batch_files}"
     t = time.perf_counter()
     small = make_corpus(files, 1, a.batch_files, work / f"corpus-{tag}-x1")
