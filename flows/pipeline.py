@@ -105,9 +105,6 @@ def batch_task(batch: str, docs: list[Doc], known_entities: list[dict] | Entitie
     return pool.submit(run_stages, docs, known_entities, nlp_options).result()
 
 
-
-
-
 def ingest_batch(root: Location, batch: str, files: list[SourceFile], guard: str | None, options: RunOptions,
                  known: dict[str, str], stats: dict) -> tuple[list[Doc], list[Reject]]:
     """Read a batch's new files (one ingest task); records the batch's file counts in `stats`."""
@@ -286,10 +283,10 @@ def run_batches(flow_name: str, batches: dict[str, list[SourceFile]], warehouse:
         try:
             try:
                 write_run(root, row)
-                refresh_views(root)  # queryable from the start, and after a run that dies
             except BaseException:
                 row = None  # no run row to mark failed
                 raise
+            refresh_views(root)  # queryable from the start, and after a run that dies
             try:
                 process_batches(root, run_id, batches, guard, options, mode, workers, stats, tally, pool)
             finally:
