@@ -376,10 +376,13 @@ def create_embedded_app():
     import prefect.context
     from prefect.settings import get_current_settings
 
-    settings = get_current_settings()
-    database = _sqlite_database(settings)
-    memo_path = Path(settings.home) / _SERVER_MEMO
-    facts = _server_facts(database) if database is not None else None
+    try:
+        settings = get_current_settings()
+        database = _sqlite_database(settings)
+        memo_path = Path(settings.home) / _SERVER_MEMO
+        facts = _server_facts(database) if database is not None else None
+    except (AttributeError, TypeError, ValueError):  # a Prefect whose settings moved: its own full start, no memo
+        database = facts = None
     # Prefect read its settings when it was imported: they are re-read after the change (3.8.8's own function for
     # that; without it, e.g. after an upgrade that drops it, the start is Prefect's full one)
     refresh = getattr(prefect.context, "refresh_global_settings_context", None)
@@ -392,9 +395,9 @@ def create_embedded_app():
     from prefect.server.api.server import create_app
 
     app = create_app(ephemeral=True, final=True)
-    if current or database is None:
+    full_start = getattr(app.router, "lifespan_context", None)  # Starlette's lifespan hook
+    if current or database is None or full_start is None:
         return app
-    full_start = app.router.lifespan_context
 
     @asynccontextmanager
     async def lifespan(app):
