@@ -112,7 +112,8 @@ class _Detector(Detector):
     ~45 updates x 7 trials per text) and its per-character n-gram extraction were ~3/4 of the language stage's
     CPU; here the updates are numpy rows (elementwise, so exactly the same products), normalisation keeps
     Python's left-to-right sum, and each character's normalisation is cached. BBC, 495 articles: the stage
-    2.7 -> ~1 CPU-s; 2,844 texts (BBC, 10kGNAD, web pages) gave identical results."""
+    2.2-2.8 -> 1.1-1.9 CPU-s (bench/README.md, docs/benchmarks.md); 2,844 texts (BBC, 10kGNAD, web pages) gave
+    identical results."""
 
     _NORMALISED: dict[str, str] = {}  # NGram.normalize per character
 
