@@ -176,6 +176,7 @@ def _run(args, server: EmbeddedServer | None) -> int:
             logging.getLogger("newsflow").info("nothing new under %s: run recorded, no flow started",
                                                args.input_root)
         else:
+            _check_model(options.model)
             flow_fn = _flow(args)
             logging.getLogger("newsflow").info("starting %s (Prefect embedded server unless PREFECT_API_URL was "
                                                "set)", args.command)
@@ -193,6 +194,25 @@ def _run(args, server: EmbeddedServer | None) -> int:
         raise UserError(str(exc)) from None
     print_summary(summary)
     return 0
+
+
+def _check_model(model: str) -> None:
+    """A spaCy model that is neither installed nor a folder is the user's mistake (NEWSFLOW_MODEL): one line now,
+    not a traceback from a batch later. Checked by name, without importing spaCy (tasks/nlp.py falls back to the
+    official package name, so either will do)."""
+    from importlib.util import find_spec
+
+    from tasks.nlp import NlpOptions
+
+    def found(name: str) -> bool:
+        try:
+            return Path(name).is_dir() or find_spec(name) is not None
+        except (ImportError, ValueError):
+            return False
+
+    if not (found(model) or found(NlpOptions().fallback_model)):
+        raise UserError(f"spaCy model {model!r} is not installed (set NEWSFLOW_MODEL to an installed model or a "
+                        f"model folder; the default is {NlpOptions().model!r}, which scripts/setup.sh installs)")
 
 
 def _flow(args):

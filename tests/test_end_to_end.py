@@ -136,3 +136,13 @@ def test_user_mistakes_get_one_line(wh, newsflow_cli, args, message):
     res = newsflow_cli(*[a.replace("{wh}", str(wh / "wh")) for a in args], check=False)
     assert res.returncode == 2
     assert "Traceback" not in res.stderr and message in res.stderr
+
+
+def test_a_model_that_is_not_installed_is_one_line(tmp_path, monkeypatch, newsflow_cli):
+    """NEWSFLOW_MODEL naming no installed model fails before any flow starts, in one line (it was a traceback from
+    the first batch, naming the fallback model instead), and writes nothing."""
+    monkeypatch.setenv("NEWSFLOW_MODEL", "no_such_model_xyz")
+    res = newsflow_cli("run", "--warehouse", tmp_path / "wh", check=False)
+    assert res.returncode == 2
+    assert "Traceback" not in res.stderr and "spaCy model 'no_such_model_xyz' is not installed" in res.stderr
+    assert not [f for f in (tmp_path / "wh").rglob("*") if f.name != ".lock"]  # at most the lock file
