@@ -253,7 +253,10 @@ def _create_views(con: duckdb.DuckDBPyConnection, root: Path | str | Location) -
             cols = ", ".join(f'cast(null as {duckdb_type(f.type)}) as "{f.name}"' for f in schema)
             con.execute(f"create or replace view {table} as select {cols} where false")
         else:
-            cols = ", ".join(f'cast("{f.name}" as {duckdb_type(f.type)}) as "{f.name}"' for f in schema)
+            # a column added in a later version reads as NULL where only files written before it exist
+            present = {d[0] for d in con.execute(f"select * from {src} limit 0").description}
+            exprs = [(f'"{f.name}"' if f.name in present else "null", f) for f in schema]
+            cols = ", ".join(f'cast({e} as {duckdb_type(f.type)}) as "{f.name}"' for e, f in exprs)
             con.execute(f"create or replace view {table} as select {cols} from {src}")
     for path in sql_files():
         con.execute(path.read_text(encoding="utf-8"))

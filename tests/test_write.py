@@ -73,3 +73,19 @@ def test_stale_views_are_rebuilt_when_opened(tmp_path):
     con = open_catalog(tmp_path)
     assert [r[0] for r in con.execute("describe documents").fetchall()][:2] == ["doc_id", "source_path"]
     con.close()
+
+
+def test_a_column_added_later_reads_as_null_in_older_files(tmp_path):
+    """A warehouse written before a column existed (here: documents without raw_text, as an older newsflow wrote
+    quotes without reported_speaker) still gets every view, with the missing column NULL."""
+    from tasks.write import write_table
+
+    write_batch(tmp_path, "b", "run1", [_doc("a.txt", "a")], [])
+    path = batch_file(tmp_path, "documents", "b")
+    old = schemas.DOCUMENTS.remove(schemas.DOCUMENTS.get_field_index("raw_text"))
+    write_table(path.read_table().select(old.names), old, path)
+    refresh_views(tmp_path)
+    con = duckdb.connect(str(tmp_path / "newsflow.duckdb"), read_only=True)
+    assert _describe(con, "documents") == [(f.name, duckdb_type(f.type)) for f in schemas.DOCUMENTS]
+    assert con.execute("select count(*), count(raw_text), count(text) from documents").fetchone() == (1, 0, 1)
+    con.close()
