@@ -88,6 +88,9 @@ QUOTES = pa.schema(
         _f("speaker_entity_id", _str, "entities.entity_id of the speaker."),
         _f("speaker_mention", _str, "Words in the text that name the speaker."),
         _f("cue", _str, "Verb of saying."),
+        _f("reported_speaker", _str, "Who the report says spoke, when the speaker is the report's source "
+           "('\u201c\u2026,\u201d X said, according to Y': speaker Y, reported_speaker X); canonical name, else "
+           "the words in the text."),
         _f("kind", _str, "'full' (a clause or more) or 'partial' (a fragment).", False),
         _f("quote_key", _str, "The quote's words, ASCII-folded and lower-cased (the same quote across outlets)."),
         _f("pipeline_version", _str, _VERSION_DOC),

@@ -285,11 +285,13 @@ class _Who:
     entity_id: str | None = None
     cue: str | None = None
     start: int = -1  # where the speaker's words are (for the pronoun resolution of later quotes)
+    reported: str | None = None  # the verb's own subject when "according to" / "reports" named the speaker
 
 
 def _set(q: Quote, who: _Who) -> None:
     q.speaker, q.speaker_entity_id = who.name, who.entity_id
     q.speaker_mention, q.cue = who.mention, who.cue
+    q.reported_speaker = who.reported
 
 
 def _inside(quotes: list[Quote], start: int, end: int) -> bool:
@@ -1044,11 +1046,17 @@ def _attribute_parsed(text: str, quotes: list[Quote], mentions: list[Mention], s
             pick = _governing_subject(span, inside, mentions, bounds, lex)
         if pick is None and options.previous_paragraph:
             pick = _previous_paragraph_speaker(text, q, sdoc, lex, mentions, quotes, bounds)
+        spoken = None  # (verb, subject) of the speech itself when the report's source takes the speaker's place
         if pick is not None and options.according_first and pick[0] is not None and _is_verb(pick[0]):
-            pick = _according_on(pick[0], lex) or _reported_by(pick[0], lex) or pick
+            source = _according_on(pick[0], lex) or _reported_by(pick[0], lex)
+            if source is not None:
+                spoken, pick = pick, source
         if pick is not None:
             cue_tok, subj = pick
             who = _who_from_token(subj, cue_tok, text, mentions, sdoc, lex, quotes, options)
+            if spoken is not None and spoken[1] is not None:
+                inner = _who_from_token(spoken[1], spoken[0], text, mentions, sdoc, lex, quotes, options)
+                who.reported = inner.name or inner.mention
             rel = _relative_source(cue_tok if cue_tok is not None else span[0], subj)
             if rel is not None and who.name is not None:
                 who.mention = rel.text  # "Beck, who described Trump as “…”": the subject as written, like "he"

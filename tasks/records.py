@@ -47,6 +47,7 @@ class Quote:
     speaker_entity_id: str | None = None
     speaker_mention: str | None = None
     cue: str | None = None
+    reported_speaker: str | None = None  # "“…,” X said, according to Y": X (the speaker is Y)
     quote_key: str | None = None  # the words, folded: the same quote in other outlets has the same key
     mark: str = "d"  # "d" (“…”) or "s" (‘…’); in memory only
     paragraph: int | None = None  # index of the paragraph in documents.text; in memory only

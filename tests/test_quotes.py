@@ -523,3 +523,12 @@ def test_the_same_quote_across_outlets_is_one_cluster():
     top = con.execute("select speaker, n_quotes, n_distinct_quotes from mart_top_speakers "
                   "where speaker = 'Donald Trump'").fetchone()
     assert top == ("Donald Trump", 2, 1)
+
+
+def test_according_to_keeps_who_the_report_says_spoke(nlp):
+    # the report's source is the speaker (PolNeAR's and the seeds' convention); who spoke stays in reported_speaker
+    text = "“The talks are over,” Foreign Minister Sergei Lavrov told reporters, according to Reuters."
+    q = _parsed(nlp, text)[0]
+    assert (q.speaker, q.cue, q.reported_speaker) == ("Reuters", "according", "Sergei Lavrov")
+    plain = _parsed(nlp, "“The talks are over,” Foreign Minister Sergei Lavrov told reporters.")[0]
+    assert (plain.speaker, plain.cue, plain.reported_speaker) == ("Sergei Lavrov", "told", None)
