@@ -554,11 +554,6 @@ def _apply(doc: Doc, c: Cleaned, html: bool) -> None:
     doc.content = ""
 
 
-def clean_doc(doc: Doc, options: HtmlOptions = HtmlOptions()) -> None:
-    """Fill a document's paragraphs, metadata and raw_text from its decoded content. Raises RejectError."""
-    _apply(doc, clean_document(doc.content, doc.source.source_path, options), is_html(doc.source.source_path))
-
-
 def _extract_html_job(html: str, options: HtmlOptions) -> Extracted | tuple[str, str]:
     """Worker-side extraction: an Extracted, or (reason, detail) for a reject (exceptions pickle badly)."""
     try:
