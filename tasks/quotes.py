@@ -786,16 +786,23 @@ def _according(sdoc, lo: int, hi: int, quotes: list[Quote], lex: Lexicon):
     """The object of "according to X" in [lo, hi), outside quotes."""
     for t in sdoc.char_span(lo, hi, alignment_mode="expand") or []:
         if t.lower_ in lex.according and not _inside(quotes, t.idx, t.idx + 1):
-            for to in t.children:
-                objs = [o for o in to.children if o.dep_ == "pobj"]
-                if objs:
-                    return t, objs[0]
+            obj = _to_object(t)
             nxt = t.nbor(1) if t.i + 1 < len(t.doc) else None
-            if nxt is not None and nxt.lower_ == "to":
-                objs = [o for o in nxt.children if o.dep_ == "pobj"]
-                if objs:
-                    return t, objs[0]
+            if obj is None and nxt is not None and nxt.lower_ == "to":
+                obj = _pobj(nxt)
+            if obj is not None:
+                return t, obj
     return None
+
+
+def _pobj(tok):
+    """The first object of a preposition, or None."""
+    return next((o for o in tok.children if o.dep_ == "pobj"), None)
+
+
+def _to_object(according):
+    """X in "according to X": the object of the preposition hung on "according", or None."""
+    return next((o for o in map(_pobj, according.children) if o is not None), None)
 
 
 def _according_on(verb, lex: Lexicon):
@@ -808,13 +815,11 @@ def _according_on(verb, lex: Lexicon):
         while h.i != verb.i and h.dep_ in ("pobj", "prep", "npadvmod") and not _is_verb(h):
             h = h.head
         if h.i == verb.i:
-            for to in t.children:
-                objs = [o for o in to.children if o.dep_ == "pobj"]
-                if objs:
-                    return t, objs[0]
-            objs = [o for o in t.children if o.dep_ == "pobj"]
-            if objs:
-                return t, objs[0]
+            obj = _to_object(t)
+            if obj is None:
+                obj = _pobj(t)
+            if obj is not None:
+                return t, obj
     return None
 
 
