@@ -481,6 +481,7 @@ def _write_memo(path: Path, facts: dict) -> None:
     except OSError:
         tmp.unlink(missing_ok=True)  # no memo: the next start is a full one, as Prefect's own
 
+
 def print_summary(summary: dict) -> None:
     from rich.console import Console
     from rich.table import Table

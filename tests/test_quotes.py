@@ -43,6 +43,11 @@ def _parsed(nlp, text: str):
     return qs
 
 
+def _parsed_quote(nlp, text: str, quote: str):
+    """The quote of `text` whose words are `quote`, attributed as by `_parsed`."""
+    return next(q for q in _parsed(nlp, text) if q.text == quote)
+
+
 # -- finding ---------------------------------------------------------------------------------------------------
 
 
@@ -154,7 +159,7 @@ def test_quote_key_ignores_marks_case_and_punctuation():
     ],
 )
 def test_speaker_from_the_parse_in_every_order(nlp, text, quote, speaker_word, cue):
-    q = next(q for q in _parsed(nlp, text) if q.text == quote)
+    q = _parsed_quote(nlp, text, quote)
     assert speaker_word in (q.speaker or "") + " " + (q.speaker_mention or "")
     if cue:
         assert q.cue == cue
@@ -176,7 +181,7 @@ def test_speaker_from_the_parse_in_every_order(nlp, text, quote, speaker_word, c
 )
 def test_verbs_of_saying_are_read_without_pos_and_lemma(nlp, text, quote, speaker_word, cue):
     assert "lemmatizer" not in nlp.pipe_names and "attribute_ruler" not in nlp.pipe_names
-    q = next(q for q in _parsed(nlp, text) if q.text == quote)
+    q = _parsed_quote(nlp, text, quote)
     assert speaker_word in (q.speaker or "") + " " + (q.speaker_mention or "")
     assert q.cue == cue
 
@@ -204,7 +209,7 @@ def test_verbs_of_saying_are_read_without_pos_and_lemma(nlp, text, quote, speake
     ],
 )
 def test_speaker_where_the_parse_does_not_link_it(nlp, text, quote, speaker_word, cue):
-    q = next(q for q in _parsed(nlp, text) if q.text == quote)
+    q = _parsed_quote(nlp, text, quote)
     assert speaker_word in (q.speaker or "") + " " + (q.speaker_mention or "")
     assert q.cue == cue
 
@@ -251,7 +256,7 @@ def test_as_x_puts_it_and_a_trailing_said_before_a_quote(nlp, text, speaker, cue
     ],
 )
 def test_statements_ages_and_more_verbs_of_saying(nlp, text, quote, speaker, mention):
-    q = next(q for q in _parsed(nlp, text) if q.text == quote)
+    q = _parsed_quote(nlp, text, quote)
     if speaker:
         assert q.speaker == speaker
     assert mention in (q.speaker_mention or "")
@@ -280,7 +285,7 @@ def test_according_to_on_the_verb_of_saying_names_the_source_of_the_report(nlp):
 
 def test_a_name_tagged_as_a_noun_can_speak_with_a_weak_verb(nlp):
     text = "So, who was the best? - Pew notes that the surveys they studied aren’t “monolithic,” with some better."
-    q = next(q for q in _parsed(nlp, text) if q.text == "monolithic,")
+    q = _parsed_quote(nlp, text, "monolithic,")
     assert q.speaker_mention == "Pew" and q.cue == "notes"
 
 
@@ -308,7 +313,7 @@ def test_it_can_speak_for_a_group_with_a_weak_verb(nlp):
     ],
 )
 def test_a_participle_of_saying_inside_reported_speech_is_the_reporters(nlp, text, quote, speaker):
-    q = next(q for q in _parsed(nlp, text) if q.text == quote)
+    q = _parsed_quote(nlp, text, quote)
     assert q.speaker == speaker
 
 
