@@ -56,3 +56,13 @@ def test_cooccurrence_pairs_are_ordered_and_counted_once_per_text(warehouse, new
                                    "--format", "json").stdout)
     assert rows and all(r["entity_a_id"] < r["entity_b_id"] and r["n_texts"] <= r["n_documents"] for r in rows)
     assert max(r["n_texts"] for r in rows) == 4  # five documents, two of them one text
+
+
+def test_stg_quotes_keeps_who_the_report_says_spoke(warehouse, newsflow_cli):
+    """'according to Y' makes Y the speaker; stg_quotes still carries the person the report says spoke (seed 001:
+    the "complete cessation" Putin demanded, according to the Kremlin)."""
+    rows = json.loads(newsflow_cli("sql", "select speaker, cue, reported_speaker from stg_quotes "
+                                   "where reported_speaker is not null", "--warehouse", warehouse,
+                                   "--format", "json").stdout)
+    assert {"speaker": "Kremlin", "cue": "according", "reported_speaker": "Vladimir Putin"} in rows
+    assert all(r["speaker"] and r["speaker"] != r["reported_speaker"] for r in rows)

@@ -24,7 +24,9 @@ final as (
         source.speaker,
         source.speaker_entity_id,
         source.speaker_mention,
-        source.cue
+        source.cue,
+        -- who the report says spoke, when "according to Y" / "reports Y" made Y the speaker
+        source.reported_speaker
     from source
     join outlets using (doc_id)
     join ingested using (doc_id)
