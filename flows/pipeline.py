@@ -127,10 +127,20 @@ def batches_to_process(root: Location, batches: dict[str, list[SourceFile]], for
 
 
 def batch_pool(workers: int, nlp_options: NlpOptions) -> ProcessPoolExecutor:
-    """The run's worker processes, one batch each at a time, started now. Started from a forkserver, not forked
-    from this process: it has Prefect's threads and event loop running. Each worker imports flows/runs.py (not
-    this module, so not Prefect) and loads the model and langdetect's profiles as it starts (`warm_worker`), while
-    this process goes on with the run row, the views and the first ingest."""
+    """The run's worker processes, one batch each at a time: the pool `prestart_pool` started for these
+    arguments, else one started now."""
+    pool = _PRESTARTED.pop((workers, nlp_options), None)
+    if pool is not None:
+        log.info("worker processes: started before the flow (prestart_pool)")
+        return pool
+    return _start_pool(workers, nlp_options)
+
+
+def _start_pool(workers: int, nlp_options: NlpOptions) -> ProcessPoolExecutor:
+    """Started from a forkserver, not forked from this process: it has Prefect's threads and event loop running.
+    Each worker imports flows/runs.py (not this module, so not Prefect) and loads the model and langdetect's
+    profiles as it starts (`warm_worker`), while this process goes on with the run row, the views and the first
+    ingest."""
     # Not preloading this module into the forkserver (`set_forkserver_preload`): measured, it saved no CPU per run
     # (import ~1.9 CPU-s per worker) and the forked workers' stages took ~2 CPU-s more per 240 documents.
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
@@ -138,6 +148,32 @@ def batch_pool(workers: int, nlp_options: NlpOptions) -> ProcessPoolExecutor:
     for _ in range(workers):  # the executor starts a worker per task submitted while none is idle: start them all
         pool.submit(int)
     return pool
+
+
+# Pools started before the flow by `prestart_pool`, by (workers, model options), until `batch_pool` takes one.
+_PRESTARTED: dict[tuple[int, NlpOptions], ProcessPoolExecutor] = {}
+
+
+def prestart_pool(batches: dict[str, list[SourceFile]], warehouse: str, options: RunOptions) -> int:
+    """Start the worker processes of a run over `batches` now, if it will run a pool, so that they import and load
+    the model while Prefect's server starts (the CLI calls this before the flow; the flow's `batch_pool` takes the
+    pool when its workers and model options are the same, else starts its own). The batches to process are
+    counted here outside the warehouse lock; the flow counts them again under it. Returns the workers started
+    (0: the run will not use a pool). `discard_prestarted_pools` stops a pool no flow took."""
+    pending = batches_to_process(Location.of(warehouse), batches, options.force) if options.processes > 1 else 0
+    mode, workers = execution_mode(options.processes, pending, dask=False)
+    if mode != "pool":
+        return 0
+    key = (workers, batch_nlp_options(options, mode))
+    if key not in _PRESTARTED:
+        _PRESTARTED[key] = _start_pool(*key)
+    return workers
+
+
+def discard_prestarted_pools() -> None:
+    """Stop the pools `prestart_pool` started that no flow took (the run failed before, or chose otherwise)."""
+    while _PRESTARTED:
+        _PRESTARTED.popitem()[1].shutdown(wait=False, cancel_futures=True)
 
 
 def handoff_manager() -> SyncManager:
@@ -360,6 +396,16 @@ def nightly(input_root: Path, warehouse: str, options: RunOptions = RunOptions()
     return run_batches("nightly", batches, warehouse, guard, options, params)
 
 
+def backfill_batches(folders: list[Path] | None, input_root: Path | None, since: str | None,
+                     until: str | None) -> dict[str, list[SourceFile]]:
+    """The batches of a backfill: the named `folders`, or the batch folders of `input_root` in [since, until]."""
+    if folders:
+        return discover_folders(folders)
+    if input_root is not None:
+        return discover_folders(select_batch_folders(input_root, since, until))
+    raise ValueError("backfill needs `folders`, or `input_root` with an optional since/until range")
+
+
 @flow(name="backfill", log_prints=False)
 def backfill(
     warehouse: str,
@@ -372,13 +418,7 @@ def backfill(
     """Process folders as batches: the named `folders`, or the batch folders of `input_root` whose names fall in
     [since, until] (names compare as text, so ISO dates work). Folders already processed are skipped unless
     options.force, which reprocesses them and replaces their rows."""
-    if folders:
-        batches = discover_folders(folders)
-    elif input_root is not None:
-        chosen = select_batch_folders(input_root, since, until)
-        batches = discover_folders(chosen)
-    else:
-        raise ValueError("backfill needs `folders`, or `input_root` with an optional since/until range")
+    batches = backfill_batches(folders, input_root, since, until)
     params = {"folders": [str(f) for f in folders or []], "input_root": str(input_root) if input_root else None,
               "since": since, "until": until, "warehouse": str(warehouse), **options.model_dump()}
     return run_batches("backfill", batches, warehouse, None, options, params)

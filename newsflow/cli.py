@@ -176,12 +176,14 @@ def _run(args, server: EmbeddedServer | None) -> int:
             logging.getLogger("newsflow").info("nothing new under %s: run recorded, no flow started",
                                                args.input_root)
         else:
+            if server is not None:
+                server.start()  # if not started yet (the no-op check came first): while the pipeline is imported
             _check_model(options.model)
             flow_fn = _flow(args)
             logging.getLogger("newsflow").info("starting %s (Prefect embedded server unless PREFECT_API_URL was "
                                                "set)", args.command)
+            _prestart_workers(args, options)
             if server is not None:
-                server.start()  # if not started yet: the no-op check came first
                 _warm_up(args)
                 _import_flow_engine()
                 server.wait()
@@ -192,6 +194,9 @@ def _run(args, server: EmbeddedServer | None) -> int:
                                   until=args.until, warehouse=args.warehouse, options=options)
     except WarehouseBusy as exc:
         raise UserError(str(exc)) from None
+    finally:
+        if "flows.pipeline" in sys.modules:
+            sys.modules["flows.pipeline"].discard_prestarted_pools()
     print_summary(summary)
     return 0
 
@@ -228,6 +233,22 @@ def _flow(args):
                   DaskTaskRunner(cluster_kwargs={"n_workers": args.dask_workers, "threads_per_worker": 1}))
         flow_fn = flow_fn.with_options(task_runner=runner)
     return flow_fn
+
+
+def _prestart_workers(args, options) -> None:
+    """With --processes N and two or more batches to process, start the pool's workers now, so that they import
+    the stages and load the model while Prefect's server starts, instead of after the flow begins (the flow takes
+    them: `flows.pipeline.prestart_pool`). Not for Dask, whose workers are its own."""
+    if args.processes < 2 or args.task_runner != "default":
+        return
+    from flows.pipeline import backfill_batches, prestart_pool
+    from tasks.ingest import discover_batches
+
+    batches = (discover_batches(args.input_root) if args.command == "run" else
+               backfill_batches(args.folders or None, args.input_root, args.since, args.until))
+    workers = prestart_pool(batches, args.warehouse, options)
+    if workers:
+        logging.getLogger("newsflow").info("%d worker processes starting", workers)
 
 
 def _warm_up(args) -> None:

@@ -44,6 +44,22 @@ def runs(tmp_path_factory):
 def test_two_processes_run_batches_in_a_pool(runs):
     assert "processing batches: pool, 2 worker process(es)" in runs[2][1]
     assert "processing batches: sequential, 1 worker process(es)" in runs[1][1]
+    # the CLI started the workers while Prefect's server started, and the flow took them
+    assert "2 worker processes starting" in runs[2][1]
+    assert "worker processes: started before the flow" in runs[2][1]
+    assert "worker processes" not in runs[1][1].replace("1 worker process(es)", "")
+
+
+def test_no_pool_is_started_early_for_a_single_batch(tmp_path):
+    from flows.pipeline import _PRESTARTED, prestart_pool
+    from flows.runs import RunOptions
+    from tasks.ingest import discover_batches
+
+    make_batches(tmp_path / "in", n_batches=1)
+    batches = discover_batches(tmp_path / "in")
+    assert len(batches) == 1
+    assert prestart_pool(batches, str(tmp_path / "wh"), RunOptions(processes=2)) == 0
+    assert not _PRESTARTED
 
 
 ENTITIES = "select entity_id, name, label, aliases, n_mentions, n_docs from entities order by entity_id"
