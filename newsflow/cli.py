@@ -295,9 +295,10 @@ class EmbeddedServer:
     database does not need), and this process never imports the server; PREFECT_API_URL, set before Prefect is
     imported, points every Prefect client of the run at it (Dask workers inherit it too, instead of each starting a
     server of its own). The server starts at the top of the run when the run cannot be a no-op (--force, backfill,
-    Dask), so that it starts while this process imports the pipeline; otherwise after the no-op check (a no-op run
-    starts no server at all). While it starts, this process loads spaCy's model and langdetect's profiles
-    (`_warm_up`) and imports Prefect's flow engine (`_import_flow_engine`).
+    Dask), so that it starts while this process imports the pipeline; otherwise right after the no-op check (a
+    no-op run starts no server at all), before that import. While it starts, this process loads spaCy's model and
+    langdetect's profiles (`_warm_up`) or, with --processes N over several batches, starts the pool's workers,
+    which load them (`_prestart_workers`), and imports Prefect's flow engine (`_import_flow_engine`).
     NEWSFLOW_PREFECT_SERVER=prefect leaves the server to Prefect, as before. Measured: bench/bench_startup.py.
     """
 
