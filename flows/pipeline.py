@@ -29,6 +29,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 from multiprocessing.managers import SyncManager
 from pathlib import Path
@@ -45,6 +46,7 @@ from flows.runs import (
     BatchResult,
     EntitiesAfter,
     RunOptions,
+    WorkerDied,
     has_new_files,
     ledger_index,
     run_stages,
@@ -262,7 +264,14 @@ def process_batches(root: Location, run_id: str, batches: dict[str, list[SourceF
     def write_oldest(refresh: bool) -> None:
         """Write the oldest batch in flight, then hand the entities to the batch after it (if one is waiting)."""
         b, rej, future, _ = in_flight.popleft()
-        write_result(root, run_id, b, future.result(), rej, stats, tally, refresh=refresh)
+        try:
+            result = future.result()
+        except BrokenProcessPool as exc:  # every batch in the pool fails with it; name the oldest
+            raise WorkerDied(f"a worker process ended abruptly (killed, or out of memory?) while batch {b} was "
+                             "being processed; the run is recorded as failed, the batches written before it are "
+                             "kept, and the next run processes the rest (with fewer --processes if memory ran "
+                             "out)") from exc
+        write_result(root, run_id, b, result, rej, stats, tally, refresh=refresh)
         if in_flight and in_flight[0][3] is not None:
             in_flight[0][3].queue.put(read_entities(root))
 

@@ -97,6 +97,12 @@ def record_noop_run(input_root: Path, warehouse: str, options: RunOptions) -> di
     return summary
 
 
+class WorkerDied(RuntimeError):
+    """A pool worker process ended abruptly (killed, out of memory) while it held a batch: not one document's
+    fault, so not a reject. The run is recorded as failed; the batches written before it stay, and the next run
+    processes the rest."""
+
+
 @dataclass(frozen=True)
 class EntitiesAfter:
     """The warehouse's entities rows as they will be once the batch before this one is written: the flow puts

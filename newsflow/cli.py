@@ -24,6 +24,11 @@ class UserError(Exception):
     """A mistake the user can fix; printed as one line."""
 
 
+class RunFailed(Exception):
+    """A run that stopped for a reason outside the user's input and options (a worker process killed); printed as
+    one line, exit status 1."""
+
+
 class Parser(argparse.ArgumentParser):
     """argparse, but a usage mistake is one line on stderr (with a pointer to --help), exit status 2."""
 
@@ -165,7 +170,7 @@ def _may_be_noop(args) -> bool:
 
 
 def _run(args, server: EmbeddedServer | None) -> int:
-    from flows.runs import RunOptions, record_noop_run
+    from flows.runs import RunOptions, WorkerDied, record_noop_run
     from tasks.write import WarehouseBusy
 
     options = RunOptions(force=args.force, processes=args.processes, model=load_settings().model)
@@ -194,6 +199,8 @@ def _run(args, server: EmbeddedServer | None) -> int:
                                   until=args.until, warehouse=args.warehouse, options=options)
     except WarehouseBusy as exc:
         raise UserError(str(exc)) from None
+    except WorkerDied as exc:
+        raise RunFailed(str(exc)) from None
     finally:
         if "flows.pipeline" in sys.modules:
             sys.modules["flows.pipeline"].discard_prestarted_pools()
@@ -694,6 +701,9 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"newsflow: error: {exc}", file=sys.stderr)
         return 2
+    except RunFailed as exc:
+        print(f"newsflow: run failed: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("newsflow: interrupted", file=sys.stderr)
         return 130

@@ -5,13 +5,17 @@ of the same run introduced, as it does in one process (flows/pipeline.py, docs/e
 """
 
 import gzip
+import os
+import signal
+import subprocess
+from pathlib import Path
 
 import pytest
 
 from flows.pipeline import execution_mode
 
 from .conftest import SAMPLE
-from .test_faults import run, snapshot, sql
+from .test_faults import BIN, run, snapshot, sql
 
 
 def make_batches(root, n_batches: int = 3):
@@ -115,3 +119,50 @@ def test_rerun_with_two_processes_finds_nothing_new(runs, tmp_path):
 ])
 def test_execution_mode(processes, pending, dask, expected):
     assert execution_mode(processes, pending, dask) == expected
+
+
+def _oldest_pool_worker(pid: int) -> int | None:
+    """A pool worker of process `pid`: the first-started child of its multiprocessing forkserver (read from /proc;
+    the CLI starts the pool's workers before the flow starts the manager that is the forkserver's other child)."""
+    procs = {}
+    for d in Path("/proc").iterdir():
+        try:
+            fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+            procs[int(d.name)] = (int(fields[1]), int(fields[19]), (d / "cmdline").read_bytes())
+        except (ValueError, OSError, IndexError):
+            continue
+    servers = {p for p, (pp, _, cmd) in procs.items() if pp == pid and b"multiprocessing.forkserver" in cmd}
+    children = sorted((start, p) for p, (pp, start, _) in procs.items() if pp in servers)
+    return children[0][1] if children else None
+
+
+def test_a_killed_worker_fails_the_run_in_one_line_and_the_next_run_finishes(tmp_path):
+    """A pool worker killed mid-batch (as an out-of-memory killer would) is no document's fault: the run says so
+    in one line, exits 1 and is recorded failed; nothing half-done is written, and the next run processes it all."""
+    for b in range(3):  # batches big enough to still be in the workers when they are killed
+        day = tmp_path / "in" / f"2025-06-0{b + 1}"
+        day.mkdir(parents=True)
+        for k in range(4):
+            for src in sorted(SAMPLE.rglob("*.txt")):
+                (day / f"{k}-{src.name}").write_text(f"{src.read_text(encoding='utf-8')}\nCopy {b}.{k}.\n",
+                                                     encoding="utf-8")
+    wh = tmp_path / "wh"
+    proc = subprocess.Popen([str(BIN / "newsflow"), "run", str(tmp_path / "in"), "--warehouse", str(wh),
+                             "--processes", "2"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        if "batch 2025-06-02:" in line:  # batch 1 is in a worker now
+            worker = _oldest_pool_worker(proc.pid)
+            assert worker, "".join(lines)
+            os.kill(worker, signal.SIGKILL)
+            break
+    out = "".join(lines) + proc.stdout.read()
+    assert proc.wait(timeout=120) == 1, out
+    last = out.strip().splitlines()[-1]
+    assert last.startswith("newsflow: run failed: a worker process ended abruptly") and "2025-06-01" in last, out
+    assert sql(wh, "select status from runs") == [{"status": "failed"}]
+    assert sql(wh, "select count(*) as n from documents") == [{"n": 0}]
+    res = run("run", tmp_path / "in", "--warehouse", wh, "--processes", 2, "--quiet")
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert sql(wh, "select count(*) as n from documents") == [{"n": 60}]
