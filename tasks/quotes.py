@@ -404,8 +404,18 @@ def _subject(verb, lex: Lexicon, bounds: tuple[int, int] = (0, 1 << 62)):
             return v.head
         if not bounds[0] <= v.head.idx < bounds[1] or v.head.i == v.i:
             break
-        if v.dep_ in ("advcl", "acl") and v.tag_ == "VBG" and (_is_propn(v.head) or _is_pron(v.head)):
-            return v.head  # the parse hung the participle on its subject: "Trump defended …, calling it “…”"
+        if v.dep_ in ("advcl", "acl") and v.tag_ == "VBG" and (
+                _is_propn(v.head) or _is_pron(v.head) or v.head.ent_type_ in ("PERSON", "ORG")):
+            # the parse hung the participle on its subject: "Trump defended …, calling it “…”" (a name the tagger
+            # took for a noun, too: the entity recogniser still calls it a person)
+            return v.head
+        if v.tag_ == "VBG" and v.dep_ in ("dobj", "xcomp", "oprd", "advcl", "ccomp") and any(
+                c.dep_ == "auxpass" for c in v.head.children):
+            # "al-Awlaki is shown lecturing: “…”", "Trump was heard saying …": the one seen or heard speaking is
+            # the passive verb's subject
+            subj = [c for c in v.head.children if c.dep_ == "nsubjpass" and bounds[0] <= c.idx < bounds[1]]
+            if subj:
+                return subj[0]
         if v.dep_ == "advcl" and v.tag_ == "VBG" and v.head.dep_ == "ccomp" and _is_cue(v.head.head, lex) \
                 and bounds[0] <= v.head.head.idx < bounds[1] and v.head.head.i < v.head.i:
             # "Trump argued that a database would keep people out, saying it’s “all about management”": the
@@ -432,8 +442,9 @@ def _subject(verb, lex: Lexicon, bounds: tuple[int, int] = (0, 1 << 62)):
             if (_is_propn(t) or _is_pron(t) or _is_noun(t)) and t.dep_ in ("nsubj", "pobj", "appos", "dobj", "conj") \
                     and not bounds[0] <= t.head.idx < bounds[1] and t.i < verb.i:
                 return t
-    if verb.dep_ == "ROOT":
-        # a main verb left without a subject by the parse ("In a statement to the Observer, her adviser, Jake
+    if verb.dep_ == "ROOT" or (verb.dep_ == "ccomp" and verb.i > verb.head.i):
+        # a main verb left without a subject by the parse (or hung as a complement on the verb before it: "…
+        # likened to the Star of David, Speaker of the House Rep. Paul Ryan (R-WI) said “…”") ("In a statement to the Observer, her adviser, Jake
         # Sullivan, said: “…”" hangs the adviser on the Observer): a person named right before it, with nothing
         # but commas, adverbs and a parenthesis between
         t = verb.doc[verb.i - 1] if verb.i else verb
@@ -623,8 +634,10 @@ def _is_cue(tok, lex: Lexicon) -> bool:
                     and (_adj_tag(tok.head) or any(c.dep_ == "acomp" and c.i < tok.i for c in tok.head.children)))
 
     if tok.lower_ in lex.forms and (_is_noun(tok) or _is_propn(tok) or _adj_tag(tok)) and tok.dep_ != "compound":
-        # only past forms: "claims", "notes", "reports" mistagged as verbs are far rarer than the nouns
-        return tok.lower_.endswith("ed") or tok.lower_ in ("said", "told", "wrote")
+        # only past forms: "claims", "notes", "reports" mistagged as verbs are far rarer than the nouns; a present
+        # form counts when the parse gave it a subject, as only a verb has one ("Article 33 affirms: “…”")
+        return tok.lower_.endswith("ed") or tok.lower_ in ("said", "told", "wrote") or (
+            tok.tag_ == "NNS" and any(c.dep_ == "nsubj" for c in tok.children))
     if not _is_verb(tok):
         return False
     if tok.lower_ in ("put", "puts") and any(c.dep_ == "dobj" and c.lower_ == "it" for c in tok.children):

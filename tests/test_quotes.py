@@ -537,3 +537,57 @@ def test_according_to_keeps_who_the_report_says_spoke(nlp):
     assert (q.speaker, q.cue, q.reported_speaker) == ("Reuters", "according", "Sergei Lavrov")
     plain = _parsed(nlp, "“The talks are over,” Foreign Minister Sergei Lavrov told reporters.")[0]
     assert (plain.speaker, plain.cue, plain.reported_speaker) == ("Sergei Lavrov", "told", None)
+
+
+@pytest.mark.parametrize(
+    "text, quote, speaker_word, cue",
+    [
+        # a verb of saying in -s that the tagger took for a plural noun, but the parse gave a subject
+        ("The treaty is clear. Article 33 affirms: “No state shall expel a refugee to the frontiers of territories "
+         "where his life would be threatened.”",
+         "No state shall expel a refugee to the frontiers of territories where his life would be threatened.",
+         "Article", "affirms"),
+        # a participle the parse hung on a name the tagger took for a noun (the entity recogniser did not)
+        ("Real estate mogul Donald Trump drew boos.\n\nTrump defended eminent domain, calling the expropriation of "
+         "private property for public use an “absolute necessity” for the government to build schools, roads and "
+         "bridges.", "absolute necessity", "Trump", "calling"),
+        # seen or heard speaking: the passive verb's subject
+        ("In the nearly 52-minute video, the cleric Anwar al-Awlaki is shown lecturing: “Muslims of the West, take "
+         "heed and learn from the lessons of history.”",
+         "Muslims of the West, take heed and learn from the lessons of history.", "Awlaki", "lecturing"),
+        ("Senator Bob Smith was heard saying “we will never give up on this” at the rally.",
+         "we will never give up on this", "Smith", "saying"),
+        # imply and talk (about) are weak verbs of saying: a subject that can speak
+        ("He then implied that the leaders should be punished, specifically by having “a millstone be hanged” "
+         "around their necks.", "a millstone be hanged", "He", "implied"),
+        ("Instead, the statement talked about giving voters the right to “determine who they want as president.”",
+         "determine who they want as president.", "statement", "talked"),
+    ],
+)
+def test_speakers_of_misparsed_and_weak_verbs(nlp, text, quote, speaker_word, cue):
+    q = _parsed_quote(nlp, text, quote)
+    assert speaker_word in (q.speaker or "") + " " + (q.speaker_mention or "")
+    assert q.cue == cue
+
+
+def test_a_subjectless_complement_verb_of_saying_takes_the_name_before_it(nlp):
+    # the parse of a long PolNeAR sentence ("…, Speaker of the House Rep. Paul Ryan (R-WI) said “…”") hangs
+    # "said" as a complement of the verb before, with no subject; the Doc is built with that parse (the small
+    # model parses a short sentence right)
+    from spacy.tokens import Doc, Span
+
+    words = ["Critics", "likened", "it", "to", "a", "star", ",", "Paul", "Ryan", "(", "R", "-", "WI", ")", "said",
+             "“", "images", "have", "no", "place", ".", "”"]
+    spaces = [True, True, True, True, True, False, True, True, True, False, False, False, False, True, True,
+              False, True, True, True, False, False, False]
+    tags = ["NNS", "VBD", "PRP", "IN", "DT", "NN", ",", "NNP", "NNP", "-LRB-", "NN", "HYPH", "NNP", "-RRB-", "VBD",
+            "``", "NNS", "VBP", "DT", "NN", ".", "''"]
+    heads = [1, 1, 1, 1, 5, 3, 5, 8, 5, 8, 12, 12, 8, 1, 1, 14, 17, 14, 19, 17, 17, 14]
+    deps = ["nsubj", "ROOT", "dobj", "prep", "det", "pobj", "punct", "compound", "appos", "punct", "compound",
+            "punct", "appos", "punct", "ccomp", "punct", "nsubj", "ccomp", "det", "dobj", "punct", "punct"]
+    sdoc = Doc(nlp.vocab, words=words, spaces=spaces, tags=tags, heads=heads, deps=deps)
+    sdoc.ents = [Span(sdoc, 7, 9, label="PERSON")]
+    text = sdoc.text
+    qs = find_quotes(text)
+    attribute(text, qs, canonicalise(mentions_from_spacy(sdoc)), analysis=sdoc)
+    assert [(q.text, q.speaker, q.cue) for q in qs] == [("images have no place.", "Paul Ryan", "said")]
