@@ -36,6 +36,20 @@ _MAX_META_WORDS = 12
 # How many leading paragraphs may hold metadata (title, byline, date, caption).
 _HEAD = 6
 _MIN_CAPTION_WORDS = 10
+# A paragraph ending in a teaser link ("… Read more") is a teaser up to this long; a longer one is more likely
+# the article's own paragraph with a link at its end.
+_MAX_TEASER_WORDS = 60
+# A related-links heading is this short ("Related:", "More on this story"); the headlines under it are at most
+# 20 words and do not end like a sentence.
+_MAX_RELATED_HEADING_WORDS = 5
+_SENTENCE_END = re.compile(r"[.!?…:;,][\"”’'»)]*\s*$")
+# A pull quote (a body sentence repeated as a display quote) is at least this many words and at most that many.
+_PULL_QUOTE_WORDS = (5, 40)
+# Its reason code, also the phrase category of display-quote markers ("Start Quote"): a category of
+# data/boilerplate_phrases.json, so (like the others) not in tasks/reasons.py.
+PULL_QUOTE = "pull_quote"
+# Opens with a quote mark or closes with one (before final punctuation): how a display quote is set.
+_QUOTED_EDGE = re.compile(r"^\s*[“„«»\"‘]|[”“»«\"’][.!?…]?\s*$")
 # A paragraph this long is prose when locating the article inside a page (jusText's "good" length is 200).
 _PROSE_CHARS = 150
 _CAPTION_DATE_END = re.compile(r",\s+(\d{1,2}\.?\s+[A-Za-zäÄ]+|[A-Z][a-z]+\.?\s+\d{1,2},?)\s+\d{4}\.?$")
@@ -134,9 +148,53 @@ def load_phrases(path: str = str(PHRASES_PATH)) -> list[tuple[str, bool, re.Patt
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     table = []
     for category, spec in data["categories"].items():
-        pats = [p for lang, ps in spec.items() if lang != "tail" for p in ps]
-        table.append((category, bool(spec.get("tail")), re.compile(r"^\s*(?:" + "|".join(pats) + ")", re.I)))
+        pats = [p for lang, ps in spec.items() if lang not in _RULE_KINDS for p in ps]
+        if pats:
+            table.append((category, bool(spec.get("tail")), re.compile(r"^\s*(?:" + "|".join(pats) + ")", re.I)))
     return table
+
+
+# Keys of a phrase category that are not languages: where its other patterns apply (see `load_phrase_rules`).
+_RULE_KINDS = ("tail", "end", "glued", "trailing")
+
+
+@lru_cache(maxsize=1)
+def load_phrase_rules(path: str = str(PHRASES_PATH)) -> dict[str, list[tuple[str, re.Pattern]]]:
+    """The phrase table's positional patterns, {kind: [(category, compiled pattern over all languages)]}.
+
+    `end`: a paragraph ending in one is a teaser (`… Read more`); `glued`: split off the end of a paragraph
+    into a paragraph of its own (a skip link glued to a subheading); `trailing`: counts only among the last
+    kept paragraphs of a document (an author's bio line, a reporting credit).
+    """
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    rules: dict[str, list[tuple[str, re.Pattern]]] = {"end": [], "glued": [], "trailing": []}
+    for category, spec in data["categories"].items():
+        for kind, table in rules.items():
+            pats = [p for ps in spec.get(kind, {}).values() for p in ps]
+            if not pats:
+                continue
+            if kind == "trailing":
+                table.append((category, re.compile(r"^\s*(?:" + "|".join(pats) + ")", re.I)))
+            else:  # at the end, alone or after the end of a sentence (not "… than I used to read more.")
+                table.append((category, re.compile(r"(?:^|(?<=[.!?…:”\"»’')\]])\s*)(?:" + "|".join(pats) + r")\s*$",
+                                                   re.I)))
+    return rules
+
+
+def split_glued(texts: list[str]) -> list[str]:
+    """Paragraphs with a `glued` furniture phrase at their end split in two ("Global shift? Continue reading
+    the main story" -> "Global shift?", "Continue reading the main story"), so the phrase can go alone."""
+    glued = load_phrase_rules()["glued"]
+    out = []
+    for t in texts:
+        for _, pattern in glued:
+            m = pattern.search(t)
+            if m and t[: m.start()].strip():
+                out += [t[: m.start()].rstrip(), t[m.start():].strip()]
+                break
+        else:
+            out.append(t)
+    return out
 
 
 def parse_date(text: str) -> date | None:
@@ -254,9 +312,10 @@ def clean_paragraphs(texts: list[str], title_hint: str | None = None, blocks: bo
 
     Returns the paragraphs (each kept or removed with a reason code) and the metadata found. Never raises.
     """
-    paras = [Paragraph(idx=i, text=t) for i, t in enumerate(texts)]
+    paras = [Paragraph(idx=i, text=t) for i, t in enumerate(split_glued(texts))]
     out = Cleaned(paragraphs=paras, title=title_hint)
     phrases = load_phrases()
+    teaser_ends = load_phrase_rules()["end"]
     n = len(paras)
     # A tail block (comment form, appeal) starts after most of the document's prose, not only in its second
     # half: in a whole-page dump the article sits in the middle, between menus and a long sidebar.
@@ -322,6 +381,9 @@ def clean_paragraphs(texts: list[str], title_hint: str | None = None, blocks: bo
                 break
         if matched:
             continue
+        if words <= _MAX_TEASER_WORDS and (cat := next((c for c, pat in teaser_ends if pat.search(t)), None)):
+            drop(p, cat)
+            continue
         if templates and template_key(t) in templates:
             drop(p, reasons.TEMPLATE)
             continue
@@ -331,9 +393,55 @@ def clean_paragraphs(texts: list[str], title_hint: str | None = None, blocks: bo
             continue
         if _is_caption(t, unpunctuated_captions):
             drop(p, reasons.CAPTION)
+    drop_related_lists(paras)
     if blocks:
         mark_blocks(paras)
+    drop_pull_quotes(paras)
+    drop_trailing(paras)
     return out
+
+
+def drop_related_lists(paras: list[Paragraph]) -> None:
+    """Remove the list under a related-links heading ("Related:", "More on this story"): the kept headline-like
+    lines (short, no sentence's full stop) right after it, up to the first line that is not one."""
+    for i, p in enumerate(paras):
+        if p.reason != "related_link" or len(p.text.split()) > _MAX_RELATED_HEADING_WORDS:
+            continue
+        for q in paras[i + 1:]:
+            if not q.kept:
+                continue
+            if len(q.text.split()) > _MAX_META_WORDS + 8 or _SENTENCE_END.search(q.text) or is_quotation(q.text):
+                break
+            q.kept, q.reason = False, "related_link"
+
+
+def drop_pull_quotes(paras: list[Paragraph]) -> None:
+    """Remove a pull quote: a short kept paragraph in quote marks whose words all recur, in order, inside a longer
+    kept paragraph of the same document (reason `pull_quote`). The longer paragraph, where the article reports
+    the quotation, stays, so the quote stage still finds it once. Unquoted repeats are left alone: in whole-page
+    dumps a teaser block may hold the whole post, and the body's own paragraphs are then the 'repeats'."""
+    keys = [f" {template_key(p.text)} " if p.kept else "" for p in paras]
+    for i, p in enumerate(paras):
+        n_words = keys[i].count(" ") - 1
+        if not p.kept or not _PULL_QUOTE_WORDS[0] <= n_words <= _PULL_QUOTE_WORDS[1]:
+            continue
+        if not _QUOTED_EDGE.search(p.text):
+            continue
+        if any(j != i and len(k) > len(keys[i]) and keys[i] in k for j, k in enumerate(keys)):
+            p.kept, p.reason = False, PULL_QUOTE
+
+
+def drop_trailing(paras: list[Paragraph]) -> None:
+    """Remove the document's last kept paragraphs while they match a `trailing` phrase (an author's bio line,
+    a reporting credit): such a line ends articles, while the same words inside the body are the story's own."""
+    trailing = load_phrase_rules()["trailing"]
+    for p in reversed(paras):
+        if not p.kept:
+            continue
+        cat = next((c for c, pat in trailing if pat.match(p.text)), None)
+        if cat is None:
+            return
+        p.kept, p.reason = False, cat
 
 
 # -- block features, after jusText (Pomikálek 2011) -------------------------------------------------------------

@@ -311,3 +311,105 @@ def test_phrase_categories(line, category):
     from tasks.boilerplate import load_phrases
 
     assert next((c for c, _, pattern in load_phrases() if pattern.match(line)), None) == category
+
+
+BODY = [f"Paragraph {i} of the article reports what the council decided on Monday and why it matters to residents."
+        for i in range(4)]
+
+
+@pytest.mark.parametrize(
+    "line, category",
+    [
+        ("This post has been updated since it was first published.", "editors_note"),
+        ("Dieser Artikel wurde aktualisiert.", "editors_note"),
+        # a tweet's attribution is the tweet's speaker (trafilatura-eval's gold keeps it): not furniture
+        ("— Jane Roe (@janeroe) April 2, 2013", None),
+        ("Continue reading the main story", "navigation"),
+        ("“Start Quote", "pull_quote"),
+        ("End Quote Jane Roe Chief Executive, Example Corp", "pull_quote"),
+        ("Take it for a spin and let us know what you think in the comments below.", "comment_form"),
+        ("Read: The spy who was left in the cold", "related_link"),
+        ("Visit Example.com for breaking news, world news, and news about the economy", "related_link"),
+        ("Example News © 2013 Example News is not responsible for the content of external sites.", "copyright"),
+        # the article's own sentences
+        ("The story has been told many times, but never like this, she said.", None),
+        ("He wrote that readers could let us know in the comments what they think of the plan, if they liked.", None),
+        ("— and then, she said, the vote was over.", None),
+        ("Reading: the town west of London voted to leave.", None),
+    ],
+)
+def test_new_phrase_categories(line, category):
+    # past the head (first 6 paragraphs), where a short dated line is the article's dateline
+    c = clean_paragraphs(["Title line", *BODY, *BODY[:2], line, *BODY[2:]])
+    got = c.paragraphs[7]
+    assert got.text == line
+    assert (None if got.kept else got.reason) == category
+
+
+@pytest.mark.parametrize(
+    "teaser, removed",
+    [
+        ("In a recently resurfaced interview, an actor speaks about the film and what he learned. Read More", True),
+        ("Kansas schools have been told insurance will not cover them. Read more »", True),
+        ("Die Schulen dürfen keine Waffen mehr erlauben, sagt die Versicherung. Weiterlesen", True),
+        # "read more" as the sentence's own words, and a long paragraph with a link at its end
+        ("Since she retired she has found the time to read more.", False),
+        (" ".join(["The council met for six hours and argued about the budget line by line."] * 6) + " Read more", False),
+    ],
+)
+def test_teaser_ending_in_read_more_is_a_related_link(teaser, removed):
+    c = clean_paragraphs(["Title line", *BODY, teaser, *BODY])
+    p = next(p for p in c.paragraphs if p.text == teaser)
+    assert (not p.kept, p.reason) == ((True, "related_link") if removed else (False, None))
+
+
+def test_glued_skip_link_is_split_from_its_subheading():
+    c = clean_paragraphs(["Title line", *BODY[:2], "Global shift? Continue reading the main story", *BODY[2:]])
+    texts = [(p.text, p.kept, p.reason) for p in c.paragraphs]
+    assert ("Global shift?", True, None) in texts
+    assert ("Continue reading the main story", False, "navigation") in texts
+
+
+@pytest.mark.parametrize(
+    "tail, removed",
+    [
+        (["Jane Roe is a senior producer for Up w/ Example."], 1),
+        (["Thanks for reading!", "Jane Roe is The Post’s mobile projects editor."], 1),
+        (["With reporting from John Doe.", "Jane Roe is a correspondent based in Berlin."], 2),
+        (["(Reporting by Jane Roe; Editing by John Doe)"], 1),
+        (["John Doe and Jane Roe contributed to this report."], 1),
+        # the same words are the story when the article goes on after them, or when no name leads the line
+        (["Jane Roe is a senior producer for Example News.", BODY[0]], 0),
+        (["The company is the largest producer of steel in the region."], 0),
+    ],
+)
+def test_trailing_bio_and_credit_lines(tail, removed):
+    c = clean_paragraphs(["Title line", *BODY, *tail])
+    dropped = [p for p in c.paragraphs[1:] if not p.kept]
+    assert len(dropped) == removed
+    assert all(p.reason == "author_note" for p in dropped)
+
+
+def test_pull_quote_repeating_the_body_goes_and_the_quotation_stays():
+    said = "“Just because it’s digital doesn’t mean it always works,” says Jane Roe, chief executive of Example."
+    pull = "Just because it’s digital doesn’t mean it always works”"
+    c = clean_paragraphs(["Title line", *BODY[:2], "“Start Quote", pull, "End Quote Jane Roe Example", *BODY[2:],
+                          said])
+    kept = [p.text for p in c.paragraphs if p.kept]
+    assert said in kept and pull not in kept
+    assert {p.reason for p in c.paragraphs[3:6]} == {"pull_quote"}
+    # an unquoted repeat is left alone (a teaser holding the whole post would otherwise take the body's lines)
+    line = "But obviously, I am much better off than I was four years ago."
+    c = clean_paragraphs(["Title line", BODY[0] + " " + line, line, *BODY[1:]])
+    assert all(p.kept for p in c.paragraphs[1:])
+
+
+def test_headlines_under_a_related_heading_go_until_prose():
+    lines = ["Read: The spy who was left in the cold", "Longreads: Resurfaced: The Spy Who Was Left in the Cold"]
+    c = clean_paragraphs(["Title line", *BODY, "Related:", *lines, "This sentence is the article again, as it goes on.",
+                          "Another headline without a stop"], unpunctuated_captions=False)  # as for HTML
+    why = {p.text: (p.kept, p.reason) for p in c.paragraphs}
+    assert [why[t] for t in lines] == [(False, "related_link")] * 2
+    # the list ends at the first line that reads like a sentence: what follows is left to the other rules
+    assert why["This sentence is the article again, as it goes on."] == (True, None)
+    assert why["Another headline without a stop"] == (True, None)
