@@ -962,8 +962,11 @@ def _previous_paragraph_speaker(text: str, q: Quote, sdoc, lex: Lexicon, mention
     pbounds = (prev_lo, prev_hi)
     for t in sent:
         if t.idx < lo or not _is_cue(t, lex) or t.dep_ not in ("ROOT", "conj", "parataxis") and not (
-                t.dep_ == "acl" and _noun_lemmas(t.head) & lex.speech_nouns):
-            continue  # the sentence's own verb of saying, or "the DNC issued a statement apologizing to …"
+                t.dep_ == "acl" and _noun_lemmas(t.head) & lex.speech_nouns) and not (
+                t.dep_ in ("pcomp", "advcl", "xcomp") and t.tag_ == "VBG"):
+            # the sentence's own verb of saying, "the DNC issued a statement apologizing to …", or a participle on
+            # its verb ("Bolton distanced himself from the movement by saying he would help. “I’m going to …”")
+            continue
         subj = _subject(t, lex, pbounds)
         if subj is not None and lo <= subj.idx < prev_hi and (
                 _verb_lemma(t, lex) not in lex.weak or _plausible(subj, lex, mentions)):
@@ -990,10 +993,20 @@ def _colon_speaker(text: str, q: Quote, sdoc, lex: Lexicon, mentions: list[Menti
     if prev is None or not len(prev):
         return None
     tok = prev[-1]
+    first = sdoc[max(tok.sent.start, sdoc.char_span(bounds[0], bounds[0] + 1, alignment_mode="expand")[0].i)]
     if _is_propn(tok) or _is_pron(tok) or (_is_noun(tok) and tok.lower_ in lex.person_nouns):
         if _mention_at(mentions, tok.idx, tok.idx + 1) or not _is_noun(tok) or tok.lower_ in lex.person_nouns:
-            if tok.dep_ in ("nsubj", "ROOT", "appos", "npadvmod", "dep") or _is_propn(tok):
-                return None, tok
+            if tok.dep_ in ("nsubj", "ROOT", "appos", "npadvmod", "dep") or _is_propn(tok) or (
+                    tok.dep_ == "pobj" and tok.head.i == first.i and first.lower_ == "from"):
+                return None, tok  # "Angela Merkel: “…”", "From the report: “…”"
+    if first.lower_ == "here" and first.i + 1 < tok.i and sdoc[first.i + 1].lower_ in ("’s", "'s", "is") and not any(
+            _is_cue(t, lex) for t in sdoc[first.i : tok.i + 1]):
+        # "Here’s Clinton in December 1992: “…”": the one presented speaks
+        for t in sdoc[first.i + 2 : tok.i + 1]:
+            if t.ent_type_ in _NOT_SPEAKERS:
+                break
+            if _is_propn(t) or (_is_noun(t) and _noun_lemmas(t) & lex.person_nouns):
+                return None, t
     # the clause before the colon: its verb of saying, else its subject when it can speak; a verb with neither
     # hands over to the one above it ("Eaton said that given the candidates on both sides: “…”")
     verb = tok

@@ -591,3 +591,26 @@ def test_a_subjectless_complement_verb_of_saying_takes_the_name_before_it(nlp):
     qs = find_quotes(text)
     attribute(text, qs, canonicalise(mentions_from_spacy(sdoc)), analysis=sdoc)
     assert [(q.text, q.speaker, q.cue) for q in qs] == [("images have no place.", "Paul Ryan", "said")]
+
+
+@pytest.mark.parametrize(
+    "text, quote, mention",
+    [
+        # a quote opening a sentence after a sentence whose verb of saying is a participle ("by saying")
+        ("Bolton distanced himself from the movement by saying he would be willing to help the administration if "
+         "asked. “I’m going to support him, and support him enthusiastically, because I think he can do the job.”",
+         "I’m going to support him, and support him enthusiastically, because I think he can do the job.", "Bolton"),
+        ("The senator ended the call by saying he would vote against the bill.\n\n“This is not a bill I can support "
+         "in good conscience, and my constituents know it.”",
+         "This is not a bill I can support in good conscience, and my constituents know it.", "The senator"),
+        # a colon after "From X" and "Here’s X"
+        ("What the report does mean is simple. From the report: “In general, samples with more elaborate sampling "
+         "and weighting procedures produced more accurate results.”",
+         "In general, samples with more elaborate sampling and weighting procedures produced more accurate results.",
+         "the report"),
+        ("Here’s Barack Obama on the economy: “We are not going back to the policies that got us into this mess.”",
+         "We are not going back to the policies that got us into this mess.", "Barack Obama"),
+    ],
+)
+def test_participles_before_a_quote_and_colons_after_from_and_heres(nlp, text, quote, mention):
+    assert _parsed_quote(nlp, text, quote).speaker_mention == mention
