@@ -39,6 +39,9 @@ _MIN_CAPTION_WORDS = 10
 # A paragraph ending in a teaser link ("… Read more") is a teaser up to this long; a longer one is more likely
 # the article's own paragraph with a link at its end.
 _MAX_TEASER_WORDS = 60
+# A reader comment's time stamp line ("10:39 pm September 16, 2010") is at most this many words.
+_MAX_STAMP_WORDS = 8
+_CLOCK = re.compile(r"\b\d{1,2}[:.]\d{2}\s*([ap]\.?m\.?|uhr|h)?\b", re.I)
 # A related-links heading is this short ("Related:", "More on this story"); the headlines under it are at most
 # 20 words and do not end like a sentence.
 _MAX_RELATED_HEADING_WORDS = 5
@@ -155,7 +158,7 @@ def load_phrases(path: str = str(PHRASES_PATH)) -> list[tuple[str, bool, re.Patt
 
 
 # Keys of a phrase category that are not languages: where its other patterns apply (see `load_phrase_rules`).
-_RULE_KINDS = ("tail", "end", "glued", "trailing")
+_RULE_KINDS = ("tail", "end", "glued", "trailing", "comment_header")
 
 
 @lru_cache(maxsize=1)
@@ -164,16 +167,17 @@ def load_phrase_rules(path: str = str(PHRASES_PATH)) -> dict[str, list[tuple[str
 
     `end`: a paragraph ending in one is a teaser (`… Read more`); `glued`: split off the end of a paragraph
     into a paragraph of its own (a skip link glued to a subheading); `trailing`: counts only among the last
-    kept paragraphs of a document (an author's bio line, a reporting credit).
+    kept paragraphs of a document (an author's bio line, a reporting credit); `comment_header`: a reader
+    comment's header line ("Jane wrote :", see `drop_comment_section`).
     """
     data = json.loads(Path(path).read_text(encoding="utf-8"))
-    rules: dict[str, list[tuple[str, re.Pattern]]] = {"end": [], "glued": [], "trailing": []}
+    rules: dict[str, list[tuple[str, re.Pattern]]] = {"end": [], "glued": [], "trailing": [], "comment_header": []}
     for category, spec in data["categories"].items():
         for kind, table in rules.items():
             pats = [p for ps in spec.get(kind, {}).values() for p in ps]
             if not pats:
                 continue
-            if kind == "trailing":
+            if kind in ("trailing", "comment_header"):
                 table.append((category, re.compile(r"^\s*(?:" + "|".join(pats) + ")", re.I)))
             else:  # at the end, alone or after the end of a sentence (not "… than I used to read more.")
                 table.append((category, re.compile(r"(?:^|(?<=[.!?…:”\"»’')\]])\s*)(?:" + "|".join(pats) + r")\s*$",
@@ -394,6 +398,7 @@ def clean_paragraphs(texts: list[str], title_hint: str | None = None, blocks: bo
         if _is_caption(t, unpunctuated_captions):
             drop(p, reasons.CAPTION)
     drop_related_lists(paras)
+    drop_comment_section(paras)
     if blocks:
         mark_blocks(paras)
     drop_pull_quotes(paras)
@@ -413,6 +418,39 @@ def drop_related_lists(paras: list[Paragraph]) -> None:
             if len(q.text.split()) > _MAX_META_WORDS + 8 or _SENTENCE_END.search(q.text) or is_quotation(q.text):
                 break
             q.kept, q.reason = False, "related_link"
+
+
+def _is_comment_stamp(text: str) -> bool:
+    """A comment's time stamp: a short line with a clock time and a calendar date ("10:39 pm September 16, 2010")."""
+    return len(text.split()) <= _MAX_STAMP_WORDS and _CLOCK.search(text) is not None and parse_date(text) is not None
+
+
+def drop_comment_section(paras: list[Paragraph]) -> None:
+    """Remove a reader-comment section that no comment-form phrase introduced: from the first comment header
+    after the article's first prose to the end (reason `comment_form`).
+
+    A comment header is a `comment_header` line ("Jane wrote :") next to a time stamp ("10:39 pm September 16,
+    2010"); a section needs two of them, so an article quoting one letter ("The mayor wrote:") beside a dated
+    line is left alone. Long comments are prose to every other feature, so they leak without this.
+    """
+    headers = [pattern for _, pattern in load_phrase_rules()["comment_header"]]
+    starts = []
+    for i, p in enumerate(paras):
+        if not any(h.match(p.text) for h in headers):
+            continue
+        if i > 0 and _is_comment_stamp(paras[i - 1].text):
+            starts.append(i - 1)
+        elif i + 1 < len(paras) and _is_comment_stamp(paras[i + 1].text):
+            starts.append(i)
+    if len(starts) < 2:
+        return
+    first_prose = next((i for i, p in enumerate(paras) if p.kept and len(p.text) >= _LENGTH_LOW), None)
+    start = next((i for i in starts if first_prose is not None and i > first_prose), None)
+    if start is None:
+        return
+    for p in paras[start:]:
+        if p.kept:
+            p.kept, p.reason = False, "comment_form"
 
 
 def drop_pull_quotes(paras: list[Paragraph]) -> None:

@@ -413,3 +413,28 @@ def test_headlines_under_a_related_heading_go_until_prose():
     # the list ends at the first line that reads like a sentence: what follows is left to the other rules
     assert why["This sentence is the article again, as it goes on."] == (True, None)
     assert why["Another headline without a stop"] == (True, None)
+
+
+def test_reader_comments_after_the_article_go_from_the_first_header():
+    comments = ["10:02 pm January 12, 2012", "rpc wrote :", "I commend him for his efforts, and I think he is right.",
+                "2:53 pm January 12, 2012", "Marcus wrote :",
+                "I totally agree. I had the pleasure to meet the ambassador and he is top class, as the article says."]
+    c = clean_paragraphs(["Title line", *BODY, *BODY, *comments], blocks=True)
+    assert [p.text for p in c.paragraphs if p.kept] == BODY + BODY
+    assert {p.reason for p in c.paragraphs if p.text in comments} == {"comment_form"}
+    # one letter quoted in the article beside a dated line is not a comment section
+    letter = ["9:44 am January 12, 2012", "The mayor wrote:", "“We will not close the library,” the letter said."]
+    c = clean_paragraphs(["Title line", *BODY, *BODY, *letter, *BODY])
+    assert all(p.kept for p in c.paragraphs if p.text in letter)
+
+
+@pytest.mark.parametrize(
+    "line, category",
+    [
+        ("Listen via iPlayer or download the podcast.", "media_notice"),
+        ("Follow @JaneRoe on Twitter.", "share_prompt"),
+    ],
+)
+def test_promo_lines(line, category):
+    c = clean_paragraphs(["Title line", *BODY, line, *BODY])
+    assert next(p.reason for p in c.paragraphs if p.text == line) == category
