@@ -736,6 +736,8 @@ def _trailing_speaker(text: str, q: Quote, sdoc, lex: Lexicon, mentions: list[Me
         t = toks[j]
         if _is_pron(t) and t.lower_ in lex.pronouns:
             return j + 1, t
+        if t.lower_ in ("one", "another") and (j + 1 == len(toks) or toks[j + 1].is_punct):
+            return j + 1, t  # “…,” said another. / “America is great!” read one.
         k = j
         while k < len(toks) and (toks[k].tag_ in ("DT", "JJ", "PRP$", "CD", "HYPH") or toks[k].tag_ == "POS"
                                  or _is_propn(toks[k]) or _is_noun(toks[k])):

@@ -614,3 +614,10 @@ def test_a_subjectless_complement_verb_of_saying_takes_the_name_before_it(nlp):
 )
 def test_participles_before_a_quote_and_colons_after_from_and_heres(nlp, text, quote, mention):
     assert _parsed_quote(nlp, text, quote).speaker_mention == mention
+
+
+def test_one_after_a_verb_of_saying_is_the_speaker(nlp):
+    # “…,” read one: the pronoun "one" after the verb, not the subject of the paragraph before
+    text = "Five planes wrote messages over the stadium.\n\n“America is great! Trump is disgusting,” read one."
+    q = _parsed_quote(nlp, text, "America is great! Trump is disgusting,")
+    assert (q.speaker_mention, q.cue) == ("one", "read")
