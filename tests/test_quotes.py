@@ -621,3 +621,12 @@ def test_one_after_a_verb_of_saying_is_the_speaker(nlp):
     text = "Five planes wrote messages over the stadium.\n\n“America is great! Trump is disgusting,” read one."
     q = _parsed_quote(nlp, text, "America is great! Trump is disgusting,")
     assert (q.speaker_mention, q.cue) == ("one", "read")
+
+
+def test_a_subject_reached_through_other_clauses_must_be_able_to_speak(nlp):
+    # "claiming" hangs on the reported clause ("the court’s deadlock has kept …"); its subject, found by climbing,
+    # is no speaker, and the one who said the whole sentence is
+    text = ("Trump said the court’s deadlock has “kept us safe” on Twitter before claiming that open borders are "
+            "“tearing American families apart.”")
+    q = _parsed_quote(nlp, text, "tearing American families apart.")
+    assert (q.speaker, q.speaker_mention) == ("Trump", "Trump")
