@@ -810,6 +810,26 @@ def _according(sdoc, lo: int, hi: int, quotes: list[Quote], lex: Lexicon):
     return None
 
 
+_VIEW_NOUNS = frozenset({"words", "view", "opinion", "estimation", "phrase", "telling", "judgment", "judgement"})
+
+
+def _in_words_of(sdoc, q: Quote, lo: int, hi: int, quotes: list[Quote]):
+    """(None, X) for "in X’s words" / "in the words of X" / "in X’s view" right before or right after a quote
+    ("…, in Forbes’ words, “they are …”", "“…” from diplomacy to the defense budget, in Bolton’s view.")."""
+    for t in sdoc.char_span(lo, hi, alignment_mode="expand") or []:
+        if t.lower_ not in _VIEW_NOUNS or t.dep_ != "pobj" or t.head.lower_ != "in" or _inside(quotes, t.idx, t.idx + 1):
+            continue
+        if not (0 <= q.start - t.idx <= 60 or 0 <= t.idx - q.end <= 60):
+            continue  # the phrase must sit next to the quote, not elsewhere in a long sentence
+        owner = next((c for c in t.children if c.dep_ == "poss"), None)
+        if owner is None:
+            of = next((c for c in t.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+            owner = _pobj(of) if of is not None else None
+        if owner is not None and owner.lower_ not in ("my", "our", "your", "its"):
+            return None, owner
+    return None
+
+
 def _pobj(tok):
     """The first object of a preposition, or None."""
     return next((o for o in tok.children if o.dep_ == "pobj"), None)
@@ -1044,6 +1064,8 @@ def _attribute_parsed(text: str, quotes: list[Quote], mentions: list[Mention], s
         chain = _cue_chain(list(span), inside, lex, mentions, bounds)
         pick = _speech_noun_speaker(span, inside, lex, mentions, bounds)
         lo, hi = _sentence_bounds(sdoc, text, q.start, q.end)
+        if pick is None:
+            pick = _in_words_of(sdoc, q, lo, hi, quotes)
         if chain and pick is None:
             pick = chain[-1] if options.outermost_cue else chain[0]
         if pick is None:

@@ -630,3 +630,17 @@ def test_a_subject_reached_through_other_clauses_must_be_able_to_speak(nlp):
             "“tearing American families apart.”")
     q = _parsed_quote(nlp, text, "tearing American families apart.")
     assert (q.speaker, q.speaker_mention) == ("Trump", "Trump")
+
+
+@pytest.mark.parametrize(
+    "text, quote, speaker",
+    [
+        ("Startups are booming there because, in the words of Forbes, “they are the most entrepreneurial places on "
+         "the planet.”", "they are the most entrepreneurial places on the planet.", "Forbes"),
+        ("Hillary Clinton wants to bring back the 1990s. She promised to put him in charge of fixing the economy "
+         "because, in her words, “he knows how to do it.”", "he knows how to do it.", "Hillary Clinton"),
+    ],
+)
+def test_in_the_words_of_x_names_the_speaker(nlp, text, quote, speaker):
+    q = _parsed_quote(nlp, text, quote)
+    assert q.speaker == speaker and q.cue is None
