@@ -701,7 +701,8 @@ def _cue_chain(qtoks: list, inside, lex: Lexicon, mentions: list[Mention], bound
                 subj = _subject(h, lex, bounds)
                 if subj is not None and not inside(subj) and bounds[0] <= subj.idx < bounds[1] and (
                     _verb_lemma(h, lex) not in lex.weak or _plausible(subj, lex, mentions)
-                ) and (subj.head.i == h.i or _plausible(subj, lex, mentions)):
+                ) and (subj.head.i == h.i or _plausible(subj, lex, mentions)) and subj.lower_ != "you":
+                    # "you" outside quotes is the generic one ("you can’t yell “fire” in a theater")
                     chain.append((h, subj))
                     have_cue = True
     return chain

@@ -644,3 +644,10 @@ def test_a_subject_reached_through_other_clauses_must_be_able_to_speak(nlp):
 def test_in_the_words_of_x_names_the_speaker(nlp, text, quote, speaker):
     q = _parsed_quote(nlp, text, quote)
     assert q.speaker == speaker and q.cue is None
+
+
+def test_you_outside_quotes_is_generic_not_a_speaker(nlp):
+    text = ("Obama says some constraints on freedom are necessary to protect innocent people. He notes that the right "
+            "to free speech also comes with the limitation that you can’t yell “fire” in a theater.")
+    q = _parsed_quote(nlp, text, "fire")
+    assert (q.speaker, q.speaker_mention, q.cue) == ("Obama", "He", "notes")
