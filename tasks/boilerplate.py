@@ -46,13 +46,6 @@ _CLOCK = re.compile(r"\b\d{1,2}[:.]\d{2}\s*([ap]\.?m\.?|uhr|h)?\b", re.I)
 # 20 words and do not end like a sentence.
 _MAX_RELATED_HEADING_WORDS = 5
 _SENTENCE_END = re.compile(r"[.!?…:;,][\"”’'»)]*\s*$")
-# A pull quote (a body sentence repeated as a display quote) is at least this many words and at most that many.
-_PULL_QUOTE_WORDS = (5, 40)
-# Its reason code, also the phrase category of display-quote markers ("Start Quote"): a category of
-# data/boilerplate_phrases.json, so (like the others) not in tasks/reasons.py.
-PULL_QUOTE = "pull_quote"
-# Opens with a quote mark or closes with one (before final punctuation): how a display quote is set.
-_QUOTED_EDGE = re.compile(r"^\s*[“„«»\"‘]|[”“»«\"’][.!?…]?\s*$")
 # A paragraph this long is prose when locating the article inside a page (jusText's "good" length is 200).
 _PROSE_CHARS = 150
 _CAPTION_DATE_END = re.compile(r",\s+(\d{1,2}\.?\s+[A-Za-zäÄ]+|[A-Z][a-z]+\.?\s+\d{1,2},?)\s+\d{4}\.?$")
@@ -401,7 +394,6 @@ def clean_paragraphs(texts: list[str], title_hint: str | None = None, blocks: bo
     drop_comment_section(paras)
     if blocks:
         mark_blocks(paras)
-    drop_pull_quotes(paras)
     drop_trailing(paras)
     return out
 
@@ -451,22 +443,6 @@ def drop_comment_section(paras: list[Paragraph]) -> None:
     for p in paras[start:]:
         if p.kept:
             p.kept, p.reason = False, "comment_form"
-
-
-def drop_pull_quotes(paras: list[Paragraph]) -> None:
-    """Remove a pull quote: a short kept paragraph in quote marks whose words all recur, in order, inside a longer
-    kept paragraph of the same document (reason `pull_quote`). The longer paragraph, where the article reports
-    the quotation, stays, so the quote stage still finds it once. Unquoted repeats are left alone: in whole-page
-    dumps a teaser block may hold the whole post, and the body's own paragraphs are then the 'repeats'."""
-    keys = [f" {template_key(p.text)} " if p.kept else "" for p in paras]
-    for i, p in enumerate(paras):
-        n_words = keys[i].count(" ") - 1
-        if not p.kept or not _PULL_QUOTE_WORDS[0] <= n_words <= _PULL_QUOTE_WORDS[1]:
-            continue
-        if not _QUOTED_EDGE.search(p.text):
-            continue
-        if any(j != i and len(k) > len(keys[i]) and keys[i] in k for j, k in enumerate(keys)):
-            p.kept, p.reason = False, PULL_QUOTE
 
 
 def drop_trailing(paras: list[Paragraph]) -> None:
