@@ -1116,6 +1116,12 @@ def _attribute_parsed(text: str, quotes: list[Quote], mentions: list[Mention], s
             rel = _relative_source(cue_tok if cue_tok is not None else span[0], subj)
             if rel is not None and who.name is not None:
                 who.mention = rel.text  # "Beck, who described Trump as “…”": the subject as written, like "he"
+            elif rel is not None and who.mention:
+                # no entity names the antecedent: the mention runs from it to the pronoun, so that it says both who
+                # spoke and the subject as written ("the Associated Press report, which notes, “…”")
+                at = text.rfind(who.mention, max(0, rel.idx - 120), rel.idx)
+                if at >= 0 and "\n" not in text[at : rel.idx]:
+                    who.mention = text[at : rel.idx + len(rel.text)]
             found[qi] = who
     # what the parse left unattributed: the patterns used for text without a parse (“…,” said X / X said: “…”),
     # when they name someone the entities stage knows ("Ryan said,“Look, …”" tokenises as one word)

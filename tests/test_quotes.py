@@ -338,6 +338,12 @@ def test_a_relative_pronoun_is_the_mention_and_its_antecedent_the_speaker(nlp):
     text = "Her campaign’s leadership, who spoke on a press call, criticized Sanders for “misrepresenting what happened.”"
     q = _parsed(nlp, text)[0]
     assert q.speaker is None and "leadership" in q.speaker_mention
+    # and when the relative pronoun is the subject of the verb of saying, the mention runs through the pronoun: both
+    # who spoke and the subject as written
+    text = ("Pence’s press release linked to the Associated Press report, which notes, “More than half the people "
+            "outside the government who met with Hillary Clinton gave money to the foundation.”")
+    q = _parsed(nlp, text)[0]
+    assert (q.speaker, q.speaker_mention) == (None, "the Associated Press report, which")
 
 
 def test_a_quote_after_a_statement_someone_issued_is_theirs(nlp):
