@@ -831,6 +831,15 @@ def _in_words_of(sdoc, q: Quote, lo: int, hi: int, quotes: list[Quote]):
     return None
 
 
+_SHARE_NOUNS = frozenset({"percent", "majority", "plurality", "minority", "half", "third", "quarter", "share",
+                          "most", "%"})
+
+
+def _share_of_people(tok) -> bool:
+    """A subject that is a share of a population ("25 percent of voters", "the vast majority of Americans")."""
+    return tok.lower_ in _SHARE_NOUNS or tok.ent_type_ == "PERCENT"
+
+
 def _pobj(tok):
     """The first object of a preposition, or None."""
     return next((o for o in tok.children if o.dep_ == "pobj"), None)
@@ -1105,6 +1114,10 @@ def _attribute_parsed(text: str, quotes: list[Quote], mentions: list[Mention], s
         spoken = None  # (verb, subject) of the speech itself when the report's source takes the speaker's place
         if pick is not None and options.according_first and pick[0] is not None and _is_verb(pick[0]):
             source = _according_on(pick[0], lex) or _reported_by(pick[0], lex)
+            if source is None and _share_of_people(pick[1]):
+                # "25 percent of likely voters say they would “definitely not support” him, according to a poll":
+                # a share of people speaks through the poll the sentence names
+                source = _according(sdoc, lo, hi, quotes, lex)
             if source is not None:
                 spoken, pick = pick, source
         if pick is not None:

@@ -657,3 +657,18 @@ def test_you_outside_quotes_is_generic_not_a_speaker(nlp):
             "to free speech also comes with the limitation that you can’t yell “fire” in a theater.")
     q = _parsed_quote(nlp, text, "fire")
     assert (q.speaker, q.speaker_mention, q.cue) == ("Obama", "He", "notes")
+
+
+@pytest.mark.parametrize(
+    "text, quote, mention",
+    [
+        ("About 25 percent of likely Republican voters say they would “definitely not support” him, according to a "
+         "Monmouth University poll.", "definitely not support", "a Monmouth University poll"),
+        ("The vast majority of Americans say they prefer lower prices instead of paying a premium for items labeled "
+         "“Made in the U.S.A.,” even if it means those items are made abroad, according to an Associated Press-GfK "
+         "poll released Thursday.", "Made in the U.S.A.,", "an Associated Press-GfK poll"),
+    ],
+)
+def test_a_share_of_people_speaks_through_the_poll_named(nlp, text, quote, mention):
+    q = _parsed_quote(nlp, text, quote)
+    assert q.speaker_mention == mention and q.cue == "according"
