@@ -333,6 +333,7 @@ BODY = [f"Paragraph {i} of the article reports what the council decided on Monda
         ("Example News © 2013 Example News is not responsible for the content of external sites.", "copyright"),
         # the article's own sentences
         ("The story has been told many times, but never like this, she said.", None),
+        ("The report was first published in 2019.", None),
         ("He wrote that readers could let us know in the comments what they think of the plan, if they liked.", None),
         ("— and then, she said, the vote was over.", None),
         ("Reading: the town west of London voted to leave.", None),
@@ -381,6 +382,10 @@ def test_glued_skip_link_is_split_from_its_subheading():
         # the same words are the story when the article goes on after them, or when no name leads the line
         (["Jane Roe is a senior producer for Example News.", BODY[0]], 0),
         (["The company is the largest producer of steel in the region."], 0),
+        (["Reporting from Kyiv is dangerous for journalists, the group said."], 0),
+        (["John Smith was a reporter for the Times for 30 years."], 0),
+        (["Mit Material von dpa"], 1),
+        (["Informationen von der Polizei gab es zunächst nicht."], 0),
     ],
 )
 def test_trailing_bio_and_credit_lines(tail, removed):
