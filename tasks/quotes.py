@@ -840,6 +840,29 @@ def _share_of_people(tok) -> bool:
     return tok.lower_ in _SHARE_NOUNS or tok.ent_type_ == "PERCENT"
 
 
+def _parenthetical_cue(sdoc, q: Quote, lo: int, lex: Lexicon, quotes: list[Quote], bounds: tuple[int, int]):
+    """(cue, subject) of a reporting aside between commas before the quote in its sentence: "CNN, Cruz said, called
+    the announcement “highly significant.”", "no different, he said, from Bush calling Reagan’s policies “voodoo
+    economics”": the one who reports the whole sentence, the outermost speaker."""
+    span = sdoc.char_span(lo, q.start, alignment_mode="expand")
+    if span is None:
+        return None
+    toks = [t for t in span if t.idx < q.start - 1]
+    for k in range(1, len(toks) - 1):
+        t = toks[k]
+        if not _is_cue(t, lex) or _verb_lemma(t, lex) in lex.weak or _inside(quotes, t.idx, t.idx + 1):
+            continue
+        subj = toks[k - 1]
+        if not (_is_propn(subj) or (_is_pron(subj) and subj.lower_ in lex.pronouns)) or k < 2:
+            continue
+        j = k - 2
+        while j >= 0 and _is_propn(toks[j]):
+            j -= 1  # "…, Ted Cruz said, …"
+        if j >= 0 and toks[j].text == "," and toks[k + 1].text == "," and bounds[0] <= subj.idx:
+            return t, subj
+    return None
+
+
 def _pobj(tok):
     """The first object of a preposition, or None."""
     return next((o for o in tok.children if o.dep_ == "pobj"), None)
@@ -1076,6 +1099,10 @@ def _attribute_parsed(text: str, quotes: list[Quote], mentions: list[Mention], s
         lo, hi = _sentence_bounds(sdoc, text, q.start, q.end)
         if pick is None:
             pick = _in_words_of(sdoc, q, lo, hi, quotes)
+        if chain and pick is None and options.outermost_cue:
+            aside = _parenthetical_cue(sdoc, q, lo, lex, quotes, bounds)
+            if aside is not None and all(aside[0].i != c[0].i for c in chain):
+                chain.append(aside)
         if chain and pick is None:
             pick = chain[-1] if options.outermost_cue else chain[0]
         if pick is None:

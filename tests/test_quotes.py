@@ -672,3 +672,10 @@ def test_you_outside_quotes_is_generic_not_a_speaker(nlp):
 def test_a_share_of_people_speaks_through_the_poll_named(nlp, text, quote, mention):
     q = _parsed_quote(nlp, text, quote)
     assert q.speaker_mention == mention and q.cue == "according"
+
+
+def test_a_reporting_aside_between_commas_is_the_outermost_speaker(nlp):
+    text = ("Cruz claimed that his campaign had misinterpreted a CNN report. CNN, Cruz said, called the announcement "
+            "“highly significant.”")
+    q = _parsed_quote(nlp, text, "highly significant.")
+    assert (q.speaker_mention, q.cue) == ("Cruz", "said")
