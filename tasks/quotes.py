@@ -725,7 +725,7 @@ def _trailing_speaker(text: str, q: Quote, sdoc, lex: Lexicon, mentions: list[Me
     span = sdoc.char_span(q.end + 1, min(bounds[1], q.end + 240), alignment_mode="expand")
     if span is None:
         return None
-    toks = [t for t in span if not t.is_space][:16]
+    toks = [t for t in span if not t.is_space][:40]
     i = 0
     while i < len(toks) and toks[i].is_punct and toks[i].text not in (OPEN_D, OPEN_S):
         i += 1
@@ -767,7 +767,9 @@ def _trailing_speaker(text: str, q: Quote, sdoc, lex: Lexicon, mentions: list[Me
     j, head = got
     if j < len(toks) and toks[j].text == ",":
         # a parenthetical between commas: “…,” Butz, 49, told …
-        close = next((k for k in range(j + 1, min(len(toks), j + 10)) if toks[k].text == ","), None)
+        # up to 30 tokens: news appositions run long (“…,” Trump, the 2016 GOP presidential frontrunner nationally
+        # and current polling leader in South Carolina …, said); PolNeAR train 1-300 +2 right speakers against 10
+        close = next((k for k in range(j + 1, min(len(toks), j + 30)) if toks[k].text == ","), None)
         if close is None:
             return None
         j = close + 1

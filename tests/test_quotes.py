@@ -679,3 +679,11 @@ def test_a_reporting_aside_between_commas_is_the_outermost_speaker(nlp):
             "“highly significant.”")
     q = _parsed_quote(nlp, text, "highly significant.")
     assert (q.speaker_mention, q.cue) == ("Cruz", "said")
+
+
+def test_a_long_apposition_between_the_name_and_its_verb_after_a_quote(nlp):
+    text = ("Matt Boyle covers the campaign.\n\n“Very good reporter, very good reporter this guy,” Trump, the 2016 GOP "
+            "presidential frontrunner nationally and current polling leader in South Carolina by a wide margin after "
+            "winning the New Hampshire primaries, said when Boyle asked him a question.")
+    q = _parsed_quote(nlp, text, "Very good reporter, very good reporter this guy,")
+    assert (q.speaker_mention, q.cue) == ("Trump", "said")
