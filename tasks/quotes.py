@@ -689,7 +689,10 @@ def _cue_chain(qtoks: list, inside, lex: Lexicon, mentions: list[Mention], bound
         for _ in range(12):
             if h.head.i == h.i:
                 break
-            if have_cue and h.dep_ not in _CONTENT_DEPS:
+            if have_cue and (h.dep_ not in _CONTENT_DEPS or h.dep_ == "conj" and any(
+                    c.dep_ in _SUBJ for c in h.children)):
+                # a coordinated clause with a subject of its own is someone else's ("a woman asked for a photo and
+                # Clinton said, “…”"), not the same speaker going on
                 break
             h = h.head
             if not bounds[0] <= h.idx < bounds[1]:

@@ -687,3 +687,10 @@ def test_a_long_apposition_between_the_name_and_its_verb_after_a_quote(nlp):
             "winning the New Hampshire primaries, said when Boyle asked him a question.")
     q = _parsed_quote(nlp, text, "Very good reporter, very good reporter this guy,")
     assert (q.speaker_mention, q.cue) == ("Trump", "said")
+
+
+def test_a_coordinated_clause_with_its_own_subject_is_not_the_same_speaker(nlp):
+    text = ("Bill Clinton spoke with voters outside the polling location before heading inside with Walsh. At one "
+            "point, a woman asked for a photo and Clinton said, “as long as we’re not violating any election laws.”")
+    q = _parsed_quote(nlp, text, "as long as we’re not violating any election laws.")
+    assert (q.speaker, q.cue) == ("Bill Clinton", "said")
