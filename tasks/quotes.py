@@ -758,8 +758,8 @@ def _trailing_speaker(text: str, q: Quote, sdoc, lex: Lexicon, mentions: list[Me
         return k, head
 
     t = toks[i]
-    if _is_cue(t, lex) and _is_verb(t):
-        # “…,” said X
+    if _is_cue(t, lex) and _is_verb(t) and t.tag_ != "VBG" and _verb_lemma(t, lex) != "tell":
+        # “…,” said X (a participle or "told" is followed by whom it addresses: “…,” telling Fox 35 that …)
         got = noun_phrase(i + 1) if i + 1 < len(toks) else None
         if got is not None:
             return t, got[1]

@@ -694,3 +694,9 @@ def test_a_coordinated_clause_with_its_own_subject_is_not_the_same_speaker(nlp):
             "point, a woman asked for a photo and Clinton said, “as long as we’re not violating any election laws.”")
     q = _parsed_quote(nlp, text, "as long as we’re not violating any election laws.")
     assert (q.speaker, q.cue) == ("Bill Clinton", "said")
+
+
+def test_a_participle_after_a_quote_is_followed_by_whom_it_addresses(nlp):
+    text = ("The Trayvon Martin Foundation did not want to address “that person,” telling Fox 35 that the "
+            "organization is focused on “ending senseless gun violence.”")
+    assert [q.speaker for q in _parsed(nlp, text)] == ["Trayvon Martin Foundation"] * 2
