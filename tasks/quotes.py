@@ -985,6 +985,8 @@ def _governing_subject(span, inside, mentions: list[Mention], bounds: tuple[int,
                         break
                     v = v.head
                     up = _subject(v, lex, bounds)
+                    if up is None and v.dep_ == "acl" and _is_noun(v.head) and bounds[0] <= v.head.idx < bounds[1]:
+                        up = v.head  # "Two military analysts, …, found in 2014 that …": the parse hangs the verb on them
                     if up is not None and not inside(up) and (speaker(up) or _noun_lemmas(up) & lex.person_nouns):
                         best = up
                 if best is not None:

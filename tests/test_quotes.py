@@ -700,3 +700,11 @@ def test_a_participle_after_a_quote_is_followed_by_whom_it_addresses(nlp):
     text = ("The Trayvon Martin Foundation did not want to address “that person,” telling Fox 35 that the "
             "organization is focused on “ending senseless gun violence.”")
     assert [q.speaker for q in _parsed(nlp, text)] == ["Trayvon Martin Foundation"] * 2
+
+
+def test_a_finding_the_parse_hangs_on_its_finders_is_theirs(nlp):
+    text = ("Its quartet of Iron Dome, David’s Sling and Arrow 2 make them world leaders in anti-missile defense. Two "
+            "military analysts, Patrick Megahan and Chris Harman, found in 2014 that the Israeli Air Force is “the best "
+            "in the world” and Israeli ground forces are “the best in the Middle East.”")
+    q = _parsed_quote(nlp, text, "the best in the world")
+    assert "analysts" in q.speaker_mention
