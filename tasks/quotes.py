@@ -911,6 +911,16 @@ def _reported_by(verb, lex: Lexicon):
                     and _is_propn(ch)]
         if subj or inverted:
             return t, (subj or inverted)[0]
+    # "“Build a wall,” fans chanted, referring to …, the Chicago Tribune reports.": a closing ", X reports." that the
+    # parse hung elsewhere in the sentence
+    sent = verb.sent
+    end = sent[-1] if sent[-1].is_punct else None
+    if end is not None and end.i >= 2:
+        t = sent.doc[end.i - 1]
+        if t.i > verb.i and _is_verb(t) and t.tag_ in ("VBZ", "VBD") and _verb_lemma(t, lex) == "report":
+            subj = [ch for ch in t.children if ch.dep_ == "nsubj" and _is_propn(ch)]
+            if subj and subj[0].left_edge.i > 0 and sent.doc[subj[0].left_edge.i - 1].text == ",":
+                return t, subj[0]
     return None
 
 

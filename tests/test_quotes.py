@@ -708,3 +708,10 @@ def test_a_finding_the_parse_hangs_on_its_finders_is_theirs(nlp):
             "in the world” and Israeli ground forces are “the best in the Middle East.”")
     q = _parsed_quote(nlp, text, "the best in the world")
     assert "analysts" in q.speaker_mention
+
+
+def test_a_closing_x_reports_names_the_source_of_the_whole_sentence(nlp):
+    text = ("Andrean High School fans also chanted, “Build a wall,” referring to the Republican presidential "
+            "candidate’s vow to construct a wall along the U.S.-Mexican border, the Chicago Tribune reports.")
+    q = _parsed_quote(nlp, text, "Build a wall,")
+    assert (q.speaker, q.cue, q.reported_speaker) == ("Chicago Tribune", "reports", "Andrean High School fans")
