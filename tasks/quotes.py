@@ -1065,7 +1065,8 @@ def _colon_speaker(text: str, q: Quote, sdoc, lex: Lexicon, mentions: list[Menti
     if prev is None or not len(prev):
         return None
     tok = prev[-1]
-    first = sdoc[max(tok.sent.start, sdoc.char_span(bounds[0], bounds[0] + 1, alignment_mode="expand")[0].i)]
+    para_first = sdoc.char_span(bounds[0], bounds[1], alignment_mode="expand")
+    first = sdoc[max(tok.sent.start, para_first[0].i if para_first is not None and len(para_first) else tok.sent.start)]
     if _is_propn(tok) or _is_pron(tok) or (_is_noun(tok) and tok.lower_ in lex.person_nouns):
         if _mention_at(mentions, tok.idx, tok.idx + 1) or not _is_noun(tok) or tok.lower_ in lex.person_nouns:
             if tok.dep_ in ("nsubj", "ROOT", "appos", "npadvmod", "dep") or _is_propn(tok) or (
