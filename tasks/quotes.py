@@ -443,10 +443,10 @@ def _subject(verb, lex: Lexicon, bounds: tuple[int, int] = (0, 1 << 62)):
                     and not bounds[0] <= t.head.idx < bounds[1] and t.i < verb.i:
                 return t
     if verb.dep_ == "ROOT" or (verb.dep_ == "ccomp" and verb.i > verb.head.i):
-        # a main verb left without a subject by the parse (or hung as a complement on the verb before it: "…
-        # likened to the Star of David, Speaker of the House Rep. Paul Ryan (R-WI) said “…”") ("In a statement to the Observer, her adviser, Jake
-        # Sullivan, said: “…”" hangs the adviser on the Observer): a person named right before it, with nothing
-        # but commas, adverbs and a parenthesis between
+        # a main verb left without a subject by the parse ("In a statement to the Observer, her adviser, Jake
+        # Sullivan, said: “…”" hangs the adviser on the Observer), or a "said" hung as a complement on the verb
+        # before it ("… likened to the Star of David, Speaker of the House Rep. Paul Ryan (R-WI) said “…”"): a person
+        # named right before it, with nothing but commas, adverbs and a parenthesis between
         t = verb.doc[verb.i - 1] if verb.i else verb
         while t.i > 0 and t.idx >= bounds[0] and (t.is_punct or t.tag_ == "RB") and "\n" not in t.text:
             if t.text == ")":  # "Sen. Elizabeth Warren (D-MA) said"
@@ -823,7 +823,8 @@ def _in_words_of(sdoc, q: Quote, lo: int, hi: int, quotes: list[Quote]):
     """(None, X) for "in X’s words" / "in the words of X" / "in X’s view" right before or right after a quote
     ("…, in Forbes’ words, “they are …”", "“…” from diplomacy to the defense budget, in Bolton’s view.")."""
     for t in sdoc.char_span(lo, hi, alignment_mode="expand") or []:
-        if t.lower_ not in _VIEW_NOUNS or t.dep_ != "pobj" or t.head.lower_ != "in" or _inside(quotes, t.idx, t.idx + 1):
+        if t.lower_ not in _VIEW_NOUNS or t.dep_ != "pobj" or t.head.lower_ != "in" \
+                or _inside(quotes, t.idx, t.idx + 1):
             continue
         if not (0 <= q.start - t.idx <= 60 or 0 <= t.idx - q.end <= 60):
             continue  # the phrase must sit next to the quote, not elsewhere in a long sentence
@@ -996,7 +997,7 @@ def _governing_subject(span, inside, mentions: list[Mention], bounds: tuple[int,
                     v = v.head
                     up = _subject(v, lex, bounds)
                     if up is None and v.dep_ == "acl" and _is_noun(v.head) and bounds[0] <= v.head.idx < bounds[1]:
-                        up = v.head  # "Two military analysts, …, found in 2014 that …": the parse hangs the verb on them
+                        up = v.head  # "Two military analysts, …, found in 2014 that …": the verb hangs on them
                     if up is not None and not inside(up) and (speaker(up) or _noun_lemmas(up) & lex.person_nouns):
                         best = up
                 if best is not None:
