@@ -7,13 +7,24 @@ at a time (`component.pipe(docs)`), and prints CPU seconds (process time, which 
 disturbs far less than wall time) and the share of each. The texts are the BBC articles, whole, spread over the
 corpus. Used to decide which components are worth excluding (tasks/nlp.py docstring): `--all-components` also
 loads the ones `NlpOptions.exclude` leaves out (attribute_ruler, lemmatizer), to see what leaving them out saves.
+
+    .venv/bin/python bench/bench_components.py --parse-modes [--limit N] [--repeat R]
+
+compares the two `NlpOptions.parse` modes instead (tasks/nlp.py): the full model over every token against ner over
+every token and tok2vec + tagger + parser over the paragraphs quotes read. The texts go through decode, clean and
+normalise first (the regions are found from the normalised quote marks). Each mode prints its CPU seconds per
+step and end to end (`tasks.nlp.analyse_texts`); the modes alternate every few batches (`CHUNK_BATCHES`), and the
+saving is taken from the fastest run of each (other load on the machine only ever adds time), with the median
+beside it.
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import time
+from collections import defaultdict
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -31,7 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeat", type=int, default=2)
     p.add_argument("--all-components", action="store_true",
                    help="load every component of the model, also those NlpOptions.exclude leaves out")
+    p.add_argument("--parse-modes", action="store_true",
+                   help="CPU of NlpOptions.parse 'full' against 'quotes' over the cleaned texts (module docstring)")
     a = p.parse_args(argv)
+    if a.parse_modes:
+        return compare_parse_modes(Path(a.corpus), a.limit, a.batch_size, a.repeat)
     from tasks.nlp import NlpOptions, load_nlp
 
     texts = [f.read_bytes().decode("utf-8", errors="replace") for f in corpus_files(Path(a.corpus), a.limit)]
@@ -59,6 +74,132 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {name} | " + " | ".join(f"{r[name]:.2f} ({100 * r[name] / t:.0f} %)" for r, t in zip(runs, total))
               + " |")
     print("| **all** | " + " | ".join(f"{t:.2f} ({len(texts) / t:.1f} docs per CPU-second)" for t in total) + " |")
+    return 0
+
+
+def cleaned_texts(corpus: Path, limit: int) -> list[str]:
+    """The English `documents.text` of `corpus_files(corpus, limit)`: decoded, cleaned and normalised."""
+    from tasks.boilerplate import clean_docs
+    from tasks.decode import decode_docs
+    from tasks.ingest import discover_folders, read_source
+    from tasks.language import language_docs
+    from tasks.normalise import normalise_docs
+    from tasks.records import Doc
+
+    wanted = {str(f.resolve()) for f in corpus_files(corpus, limit)}
+    files = sorted((f for fs in discover_folders([corpus]).values() for f in fs if str(Path(f.abs_path).resolve())
+                    in wanted), key=lambda f: f.source_path)
+    docs = [d for d in (read_source(f, None, 20 * 1024 * 1024) for f in files) if isinstance(d, Doc)]
+    for stage in (decode_docs, clean_docs, normalise_docs, language_docs):
+        docs, _ = stage(docs)
+    return [d.text for d in docs if d.language == "en"]
+
+
+def quotes_mode_steps(nlp, texts: list[str], opts) -> dict[str, float]:
+    """CPU seconds per step of `tasks.nlp.analyse_texts` with parse="quotes", step by step (one process)."""
+    from tasks.nlp import PARSE_COMPONENTS, merge_parses, region_docs
+
+    cpu: dict[str, float] = {}
+    c = time.process_time()
+    docs = [nlp.make_doc(t) for t in texts]
+    cpu["tokenizer"] = time.process_time() - c
+    for name, proc in nlp.pipeline:
+        if name not in PARSE_COMPONENTS:
+            c = time.process_time()
+            docs = list(proc.pipe(docs, batch_size=opts.batch_size)) if hasattr(proc, "pipe") else list(map(proc, docs))
+            cpu[name] = time.process_time() - c
+    c = time.process_time()
+    where, subs = [], []
+    for k, d in enumerate(docs):
+        for a, b, lo, sub in region_docs(d, opts.pronoun_window):
+            where.append((k, a, b, lo))
+            subs.append(sub)
+    cpu["regions (find, sub-docs)"] = time.process_time() - c
+    for name, proc in nlp.pipeline:
+        if name in PARSE_COMPONENTS:
+            c = time.process_time()
+            subs = list(proc.pipe(subs, batch_size=opts.batch_size))
+            cpu[f"{name} (regions)"] = time.process_time() - c
+    c = time.process_time()
+    parts: list[list] = [[] for _ in docs]
+    for (k, a, b, lo), sub in zip(where, subs, strict=True):
+        parts[k].append((a, b, sub, lo))
+    for d, ps in zip(docs, parts, strict=True):
+        merge_parses(d, ps)
+    cpu["merge (sentencizer, from_array)"] = time.process_time() - c
+    return cpu
+
+
+def full_mode_steps(nlp, texts: list[str], opts) -> dict[str, float]:
+    """CPU seconds per component of parse="full" (every component over every token)."""
+    cpu: dict[str, float] = {}
+    c = time.process_time()
+    docs = [nlp.make_doc(t) for t in texts]
+    cpu["tokenizer"] = time.process_time() - c
+    for name, proc in nlp.pipeline:
+        c = time.process_time()
+        docs = list(proc.pipe(docs, batch_size=opts.batch_size)) if hasattr(proc, "pipe") else [proc(d) for d in docs]
+        cpu[name] = time.process_time() - c
+    return cpu
+
+
+# the modes alternate every CHUNK_BATCHES batches of articles, so that both see the same load from other processes
+# (on a shared machine a whole run of one mode and then the other differed by up to 30 % on the same work: ner,
+# identical in both modes, took 17 to 24 CPU seconds over 500 BBC articles from one run to the next)
+CHUNK_BATCHES = 2
+
+
+def compare_parse_modes(corpus: Path, limit: int, batch_size: int, repeat: int) -> int:
+    """Print the CPU seconds of NlpOptions.parse "full" and "quotes" over the same cleaned texts."""
+    from tasks.nlp import NlpOptions, analyse_texts, load_nlp, parse_regions
+
+    texts = cleaned_texts(corpus, limit)
+    opts = NlpOptions(batch_size=batch_size)
+    nlp = load_nlp(opts.model, opts.fallback_model, opts.exclude)
+    steps = {"full": full_mode_steps, "quotes": quotes_mode_steps}
+    for mode in steps:  # warm up
+        analyse_texts(nlp, texts[:4], NlpOptions(batch_size=batch_size, parse=mode))
+    n_tok = n_reg = 0
+    for d in analyse_texts(nlp, texts, NlpOptions(batch_size=batch_size, parse="full")):
+        n_tok += len(d)
+        n_reg += sum(b - a for a, b in parse_regions(d.text, d, opts.pronoun_window))
+    runs: dict[str, list[dict[str, float]]] = {m: [] for m in steps}
+    chunk = CHUNK_BATCHES * batch_size
+    for r in range(repeat):
+        sums: dict[str, dict[str, float]] = {m: defaultdict(float) for m in steps}
+        for i in range(0, len(texts), chunk):
+            part = texts[i : i + chunk]
+            order = ("full", "quotes") if (r + i // chunk) % 2 == 0 else ("quotes", "full")
+            for mode in order:
+                for k, v in steps[mode](nlp, part, opts).items():
+                    sums[mode][k] += v
+            for mode in order:
+                c = time.process_time()
+                analyse_texts(nlp, part, NlpOptions(batch_size=batch_size, parse=mode))
+                sums[mode]["= analyse_texts, end to end"] += time.process_time() - c
+        for mode in steps:
+            runs[mode].append(dict(sums[mode]))
+    print(f"{len(texts)} cleaned articles, {sum(map(len, texts)) / len(texts):.0f} chars on average, batch "
+          f"{batch_size}, {repeat} runs, the modes alternating every {chunk} articles; {100 * n_reg / n_tok:.1f} % of "
+          f"the tokens lie in the regions parse='quotes' parses; CPU seconds per run\n")
+    for mode, rs in runs.items():
+        print(f"| parse={mode} | " + " | ".join(f"run {i + 1}" for i in range(len(rs))) + " | fastest |")
+        print("|---|" + "---:|" * (len(rs) + 1))
+        for name in rs[0]:
+            if name.startswith("="):
+                continue
+            print(f"| {name} | " + " | ".join(f"{x[name]:.2f}" for x in rs) + f" | {min(x[name] for x in rs):.2f} |")
+        total = [sum(v for k, v in x.items() if not k.startswith("=")) for x in rs]
+        print("| **sum of the steps** | " + " | ".join(f"{t:.2f}" for t in total) + f" | {min(total):.2f} |")
+        e2e = [x["= analyse_texts, end to end"] for x in rs]
+        print("| **analyse_texts, end to end** | " + " | ".join(f"{t:.2f}" for t in e2e) + f" | {min(e2e):.2f} |\n")
+    for label, key in (("sum of the steps", None), ("analyse_texts end to end", "= analyse_texts, end to end")):
+        def cost(x, key=key):
+            return x[key] if key else sum(v for k, v in x.items() if not k.startswith("="))
+        full = [cost(x) for x in runs["full"]]
+        quotes = [cost(x) for x in runs["quotes"]]
+        print(f"parse='quotes' saves {100 * (1 - min(quotes) / min(full)):.1f} % of the model's CPU ({label}, fastest "
+              f"runs; medians: {100 * (1 - statistics.median(quotes) / statistics.median(full)):.1f} %)")
     return 0
 
 
