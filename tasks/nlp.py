@@ -17,10 +17,12 @@ each parsed as a sub-doc with a few tokens of context on either side and written
 and those three took about half of the model's CPU on BBC news (bench/bench_components.py: tok2vec 30 %, parser
 16 %, tagger 1 %, ner 51 %). Over 500 cleaned BBC articles the regions hold 76 % of the tokens (quote paragraphs
 alone: 65 % of the characters; the rest are the paragraphs before a quote that opens one, and those with names
-within 1,500 characters before a he/she), and the mode saves about a tenth of the model's CPU: 10.8 % end to end
-(11.3 % the median of 2 runs; the sum of the steps timed one by one, 8.5 %: tok2vec and parser drop with the
-tokens, and finding the regions, building the sub-docs and merging cost 1.7 %), by `bench/bench_components.py
---parse-modes --limit 500 --repeat 2` on a shared machine, the modes alternating every 32 articles. Inside the
+within 1,500 characters before a he/she), and the mode saves 5-11 % of the model's CPU: by `bench/bench_components.py
+--parse-modes --repeat 2`, the modes alternating every 32 articles, 10.8 % end to end (11.3 % the median; the sum
+of the steps timed one by one, 8.5 %) over 500 articles on a shared machine, and 7.2 % (5.0 % the median; steps
+14.6 %) over 300 on the idle machine; finding the regions, building the sub-docs and merging cost 1.7 %. In the
+pipeline's scale run (4,950 BBC documents, 2 processes) model CPU fell 6.4 % and wall 5.4 % against `parse="full"`
+run in the same session (docs/benchmarks.md). ner, which every token needs, is half the model. Inside the
 regions tags, heads, labels and sentence starts are those of the full model (170,790 of 170,790 tokens, BBC;
 tests/test_nlp.py); outside them tokens have no tag and no head (`dep_` ""), and sentences come from the paragraph
 breaks and spaCy's sentencizer. Tokens and offsets are the same. What differs downstream, measured with both modes
