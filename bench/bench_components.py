@@ -56,14 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     runs: list[dict[str, float]] = []
     for _ in range(a.repeat):
         cpu: dict[str, float] = {}
-        c = time.process_time()
-        docs = [nlp.make_doc(t) for t in texts]
-        cpu["tokenizer"] = time.process_time() - c
-        for name, proc in nlp.pipeline:
-            c = time.process_time()
-            # a plain function component (tasks/nlp.py's paragraph_breaks) has no .pipe
-            docs = list(proc.pipe(docs, batch_size=a.batch_size)) if hasattr(proc, "pipe") else [proc(d) for d in docs]
-            cpu[name] = time.process_time() - c
+        run_components(nlp, texts, cpu, a.batch_size, lambda name: True)
         runs.append(cpu)
     total = [sum(r.values()) for r in runs]
     print(f"{len(texts)} articles, {sum(map(len, texts)) / len(texts):.0f} chars on average, batch {a.batch_size}, "
@@ -100,14 +93,7 @@ def quotes_mode_steps(nlp, texts: list[str], opts) -> dict[str, float]:
     from tasks.nlp import PARSE_COMPONENTS, merge_parses, region_docs
 
     cpu: dict[str, float] = {}
-    c = time.process_time()
-    docs = [nlp.make_doc(t) for t in texts]
-    cpu["tokenizer"] = time.process_time() - c
-    for name, proc in nlp.pipeline:
-        if name not in PARSE_COMPONENTS:
-            c = time.process_time()
-            docs = list(proc.pipe(docs, batch_size=opts.batch_size)) if hasattr(proc, "pipe") else list(map(proc, docs))
-            cpu[name] = time.process_time() - c
+    docs = run_components(nlp, texts, cpu, opts.batch_size, lambda name: name not in PARSE_COMPONENTS)
     c = time.process_time()
     where, subs = [], []
     for k, d in enumerate(docs):
@@ -115,11 +101,7 @@ def quotes_mode_steps(nlp, texts: list[str], opts) -> dict[str, float]:
             where.append((k, a, b, lo))
             subs.append(sub)
     cpu["regions (find, sub-docs)"] = time.process_time() - c
-    for name, proc in nlp.pipeline:
-        if name in PARSE_COMPONENTS:
-            c = time.process_time()
-            subs = list(proc.pipe(subs, batch_size=opts.batch_size))
-            cpu[f"{name} (regions)"] = time.process_time() - c
+    subs = run_components(nlp, subs, cpu, opts.batch_size, lambda name: name in PARSE_COMPONENTS, " (regions)")
     c = time.process_time()
     parts: list[list] = [[] for _ in docs]
     for (k, a, b, lo), sub in zip(where, subs, strict=True):
@@ -133,14 +115,24 @@ def quotes_mode_steps(nlp, texts: list[str], opts) -> dict[str, float]:
 def full_mode_steps(nlp, texts: list[str], opts) -> dict[str, float]:
     """CPU seconds per component of parse="full" (every component over every token)."""
     cpu: dict[str, float] = {}
-    c = time.process_time()
-    docs = [nlp.make_doc(t) for t in texts]
-    cpu["tokenizer"] = time.process_time() - c
-    for name, proc in nlp.pipeline:
-        c = time.process_time()
-        docs = list(proc.pipe(docs, batch_size=opts.batch_size)) if hasattr(proc, "pipe") else [proc(d) for d in docs]
-        cpu[name] = time.process_time() - c
+    run_components(nlp, texts, cpu, opts.batch_size, lambda name: True)
     return cpu
+
+
+def run_components(nlp, docs: list, cpu: dict[str, float], batch_size: int, keep, suffix: str = "") -> list:
+    """Run the tokenizer (when `docs` are texts), then each component of `nlp` whose name `keep` accepts, one at a
+    time over all `docs`, recording CPU seconds in `cpu` (names + `suffix`); returns the Docs."""
+    if docs and isinstance(docs[0], str):
+        c = time.process_time()
+        docs = [nlp.make_doc(t) for t in docs]
+        cpu["tokenizer"] = time.process_time() - c
+    for name, proc in nlp.pipeline:
+        if keep(name):
+            c = time.process_time()
+            # a plain function component (tasks/nlp.py's paragraph_breaks) has no .pipe
+            docs = list(proc.pipe(docs, batch_size=batch_size)) if hasattr(proc, "pipe") else [proc(d) for d in docs]
+            cpu[name + suffix] = time.process_time() - c
+    return docs
 
 
 # the modes alternate every CHUNK_BATCHES batches of articles, so that both see the same load from other processes
