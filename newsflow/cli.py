@@ -63,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     def add_run_options(p):
         add_warehouse(p)
         p.add_argument("--processes", type=_positive, default=1, metavar="N",
-                       help="spaCy worker processes (default: 1)")
+                       help="worker processes: up to N batches at once, or spaCy in N processes when one batch "
+                            "is new (default: 1)")
         p.add_argument("--force", action="store_true", help="reprocess files already in the warehouse")
         p.add_argument("-q", "--quiet", action="store_true", help="no progress lines, only the summary")
         p.add_argument("--task-runner", choices=("default", "dask"), default="default",
