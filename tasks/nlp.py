@@ -148,9 +148,10 @@ def parse_paragraphs(text: str, sdoc, window: int = 1500) -> list[int]:
     extra = set()
     for i in sorted(picked):
         a, b = paras[i]
-        for m in _PRONOUN.finditer(text, a, b):
+        m = _PRONOUN.search(text, a, b)  # the paragraph's first he/she reaches furthest back
+        if m is not None:
             extra |= {j for j, (x, y) in enumerate(paras[: i + 1])
-                      if j not in picked and y > m.start() - window and names_someone(j)}
+                      if j not in picked and j not in extra and y > m.start() - window and names_someone(j)}
     return sorted(picked | extra)
 
 
