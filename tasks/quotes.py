@@ -153,9 +153,12 @@ def _paragraph_spans(para: str, base: int, idx: int) -> tuple[list[_Span], int |
     open_d: int | None = None
     open_s: list[int] = []
     n = len(para)
+    outer_d: int | None = None  # an opener still open when another opened inside it
     for i, c in enumerate(para):
         if c == OPEN_D:
-            open_d = i  # a second opener before any closer: the first was stray, and costs only its quote
+            if open_d is not None and _WORD.search(para[open_d + 1 : i]):
+                outer_d = open_d
+            open_d = i  # a second opener before any closer: the first was stray, unless the inner one nests in it
             open_s = [s for s in open_s if s < i]
         elif c == CLOSE_D:
             if open_d is not None and not _WORD.search(para[open_d + 1 : i]):
@@ -174,6 +177,15 @@ def _paragraph_spans(para: str, base: int, idx: int) -> tuple[list[_Span], int |
                 # a single quote opened inside and never closed ends with the double quote around it
                 open_s = [s for s in open_s if s < open_d]
                 open_d = None
+                if outer_d is not None:
+                    # the same marks nested: “… the number of “cell phone only” households — …” is one quote when
+                    # another ” closes the outer one before any “, or nothing opens again in the paragraph (a quote
+                    # running over paragraphs); PolNeAR train 1-300 +1 right speaker, 301-840 +2
+                    rest = para[i + 1 :]
+                    close = rest.find(CLOSE_D)
+                    if (close >= 0 and OPEN_D not in rest[:close]) or OPEN_D not in rest:
+                        open_d = outer_d
+                    outer_d = None
         elif c == OPEN_S:
             open_s.append(i)
         elif c == CLOSE_S:
@@ -199,7 +211,8 @@ def _strip(text: str, span: _Span) -> _Span | None:
 def find_quotes(text: str, options: QuoteOptions = QuoteOptions()) -> list[Quote]:
     """Quoted spans of normalised text in document order, with `kind`; offsets are those of the quoted text.
 
-    Pairs “…” and ‘…’ by type within a paragraph; an unclosed or stray mark costs at most its own quote. A
+    Pairs “…” and ‘…’ by type within a paragraph; an unclosed or stray mark costs at most its own quote; “… “…” …”
+    nests when a closer or the paragraph's end follows the inner quote. A
     paragraph that leaves a double quote open while the next paragraph opens one is a quote running over
     paragraphs: its text runs to the paragraph's end. A quote inside another is part of it (not returned).
     """

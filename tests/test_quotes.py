@@ -89,6 +89,28 @@ def test_marks_turned_the_wrong_way(text, expected):
     assert [q.text for q in find_quotes(text)] == expected
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the same marks nested: the inner quote is part of the outer one
+        ("Cohen wrote: “Beyond the growing number of “cell phone only” households, the misfire has older causes.”",
+         ["Beyond the growing number of “cell phone only” households, the misfire has older causes."]),
+        # and an outer quote left open runs over to the next paragraph that opens with “
+        ("Ward stated:\n\n“The department isn’t about “Equal Justice” anymore. It is about politics.\n\n“Period.”",
+         ["The department isn’t about “Equal Justice” anymore. It is about politics.", "Period."]),
+    ],
+)
+def test_nested_quotes_with_the_same_marks(text, expected):
+    assert [q.text for q in find_quotes(text)] == expected
+
+
+def test_nested_quote_keeps_its_outer_speaker(nlp):
+    text = ("IOWA POLLS NOT WRONG, JUST TOO EARLY - Mark Blumenthal and Jon Cohen: “Although the polls failed to "
+            "predict the win, beyond the number of “cell phone only” households, they just ended too early.”")
+    q = _parsed_quote(nlp, text, text[text.index("“") + 1 : -1])
+    assert q.speaker is not None and "Cohen" in q.speaker
+
+
 def test_quote_running_over_paragraphs():
     text = "“First part of a long statement.\n\n“Second part,” he said."
     assert [q.text for q in find_quotes(text)] == ["First part of a long statement.", "Second part,"]
