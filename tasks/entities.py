@@ -215,24 +215,33 @@ def canonicalise(mentions: list[Mention]) -> list[Mention]:
     return mentions
 
 
-_CAPITALISED_BEFORE = re.compile(r"[A-Z][\w.’'-]*\s+$")
+_CAPITALISED_BEFORE = re.compile(r"([A-Z][\w.’'-]*)\s+$")
 _CAPITALISED_AFTER = re.compile(r"^\s+[A-Z]")
 
 
 def _part_of_longer_name(text: str, a: int, b: int, sdoc) -> bool:
     """True when a proper noun stands right before or after text[a:b] ("Melania Trump", "Trump Tower").
 
-    With the spaCy analysis the neighbours' Penn tag decides (NNP, NNPS: the tagger's, since the pipeline runs
-    without the attribute_ruler that sets pos_; a sentence-initial "Later Trump said" is fine); without it, any
-    capitalised neighbour counts. The tagger runs only in the paragraphs quotes parse (tasks/nlp.py,
-    `NlpOptions.parse`): elsewhere a neighbour has no tag, so there a title such as "Mr" before a surname does not
-    count as part of a name (8 more surname mentions in 500 BBC articles than with the full parse, 7 of them right)."""
+    A title or honorific before it is not part of the name ("Mr Fischer", "Sen. Cruz", "President Trump": the
+    surname is a mention of the person; tasks/data/entity_titles.json). Otherwise the neighbour's Penn tag decides
+    (NNP, NNPS: the tagger's, since the pipeline runs without the attribute_ruler that sets pos_; a
+    sentence-initial "Later Trump said" is fine) where the tagger ran, and capitalisation where it did not: the
+    tagger runs only in the paragraphs quotes parse (tasks/nlp.py, `NlpOptions.parse`), and without any analysis
+    the text alone decides the same way. So both parse modes give the same answer wherever the tagger would have
+    called a capitalised neighbour a proper noun."""
     span = sdoc.char_span(a, b) if sdoc is not None else None
     if span is None:
-        return bool(_CAPITALISED_BEFORE.search(text[max(0, a - 40) : a]) or _CAPITALISED_AFTER.match(text[b : b + 3]))
+        m = _CAPITALISED_BEFORE.search(text[max(0, a - 40) : a])
+        return bool((m and not _is_title(m.group(1))) or _CAPITALISED_AFTER.match(text[b : b + 3]))
     before = sdoc[span.start - 1] if span.start > 0 else None
     after = sdoc[span.end] if span.end < len(sdoc) else None
-    return any(t is not None and t.tag_ in ("NNP", "NNPS") and t.text[:1].isupper() for t in (before, after))
+    if before is not None and _is_title(before.text):
+        before = None
+
+    def proper(t) -> bool:
+        return t.text[:1].isupper() and (not t.tag_ or t.tag_ in ("NNP", "NNPS"))
+
+    return any(t is not None and proper(t) for t in (before, after))
 
 
 def surname_mentions(text: str, mentions: list[Mention], sdoc=None) -> list[Mention]:
