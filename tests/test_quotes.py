@@ -104,11 +104,32 @@ def test_nested_quotes_with_the_same_marks(text, expected):
     assert [q.text for q in find_quotes(text)] == expected
 
 
+def test_digest_source_before_a_colon(nlp):
+    # a digest's "headline - Source: “…”": the source named before the colon, not the headline's subject
+    text = ("But polls did predict the Democratic caucus - HuffPollster: “While the Iowa caucuses provided a polling "
+            "upset on the Republican side, most pollsters fared much better with the Democratic results.” [HuffPost.]")
+    q = _parsed_quote(nlp, text, text[text.index("“") + 1 : text.index("”")])
+    assert q.speaker == "HuffPollster"
+
+
 def test_nested_quote_keeps_its_outer_speaker(nlp):
     text = ("IOWA POLLS NOT WRONG, JUST TOO EARLY - Mark Blumenthal and Jon Cohen: “Although the polls failed to "
             "predict the win, beyond the number of “cell phone only” households, they just ended too early.”")
     q = _parsed_quote(nlp, text, text[text.index("“") + 1 : -1])
     assert q.speaker is not None and "Cohen" in q.speaker
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # an opener with no space before it and none of a word after it closes the quote that is open
+        ("Pollster: “Polls are the only thing that give us an idea of where voters stand.“[HuffPost.]",
+         ["Polls are the only thing that give us an idea of where voters stand."]),
+        ("He called them “criminals” and “rapists“ while calling for a wall.", ["criminals", "rapists"]),
+    ],
+)
+def test_opener_where_a_closer_belongs(text, expected):
+    assert [q.text for q in find_quotes(text)] == expected
 
 
 def test_quote_running_over_paragraphs():
