@@ -60,11 +60,14 @@ def load_official():
     return module
 
 
-def load_pages(official, name: str, every: int = 1) -> dict:
-    """{page stem: (path, gold)} of a corpus, every `every`-th page in name order."""
+def load_pages(official, name: str, every: int = 1, half: str | None = None) -> dict:
+    """{page stem: (path, gold)} of a corpus, every `every`-th page in name order; `half` "even" or "odd" first
+    keeps only the pages at even or odd indexes in name order (tune on one half, check on the other)."""
     pages = official.load(name)
-    keys = sorted(pages)[::every]
-    return {k: pages[k] for k in keys}
+    keys = sorted(pages)
+    if half is not None:
+        keys = keys[{"even": 0, "odd": 1}[half]::2]
+    return {k: pages[k] for k in keys[::every]}
 
 
 def _read(path: Path) -> bytes:
@@ -141,12 +144,13 @@ def keep_everything(pages: dict) -> dict[str, str]:
     return {k: _read(p).decode("utf-8", "replace") for k, (p, _) in pages.items()}
 
 
-def eval_extraction(names=ALL_CORPORA, every: int = 1, modes: bool = False, baselines: bool = True) -> list[dict]:
+def eval_extraction(names=ALL_CORPORA, every: int = 1, modes: bool = False, baselines: bool = True,
+                    half: str | None = None) -> list[dict]:
     """One row per (corpus, system): pages, empty, P, R, F1, seconds."""
     official = load_official()
     rows = []
     for name in names:
-        pages = load_pages(official, name, every)
+        pages = load_pages(official, name, every, half)
         systems = []
         if baselines:
             systems.append(("trafilatura alone", lambda p=pages: official.trafilatura_alone(p)))
@@ -217,7 +221,7 @@ def ceilings(every: int = 1, target: float = 0.94) -> dict:
 # -- where newsflow loses against trafilatura alone ------------------------------------------------------------
 
 
-def losses(every: int = 1, show: int = 0) -> dict:
+def losses(every: int = 1, show: int = 0, half: str | None = None) -> dict:
     """trafilatura-eval snippets newsflow gets wrong, by cause, split by whether trafilatura alone gets them right.
 
     Missed 'with' snippets: `quote marks` when the snippet is found once quote marks are folded (the text
@@ -226,7 +230,7 @@ def losses(every: int = 1, show: int = 0) -> dict:
     'without' snippets: the page's newsflow paragraphs holding them are listed with `kept`.
     """
     official = load_official()
-    pages = load_pages(official, "trafeval", every)
+    pages = load_pages(official, "trafeval", every, half)
     alone = official.trafilatura_alone(pages)
     docs = {d.source.abs_path: d for d in _run_docs(pages, "trafeval")}
     missed: dict[str, int] = {}
@@ -430,6 +434,8 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--only", action="append", choices=[*ALL_CORPORA, "encoding", "mojibake"])
     ap.add_argument("--every", type=int, default=1, help="every n-th page of each corpus (default: all)")
+    ap.add_argument("--half", choices=["even", "odd"],
+                    help="only the pages at even (tuning) or odd (check) indexes in name order, before --every")
     ap.add_argument("--modes", action="store_true", help="also newsflow with each trafilatura option set")
     ap.add_argument("--json", action="store_true", help="print the rows as JSON")
     ap.add_argument("--quote-survival", action="store_true",
@@ -458,7 +464,7 @@ def main(argv: list[str] | None = None) -> None:
                   f" P={r['P']:.3f} R={r['R']:.3f} F1={r['F1']:.3f}")
         return
     if args.losses:
-        r = losses(args.every, args.show)
+        r = losses(args.every, args.show, args.half)
         print(f"trafeval ({r['pages']} pages): 'with' snippets trafilatura alone finds and newsflow misses, by cause")
         for why, k in sorted(r["missed"].items(), key=lambda kv: -kv[1]):
             print(f"  {why:32} {k:5d}")
@@ -484,7 +490,7 @@ def main(argv: list[str] | None = None) -> None:
     only = args.only or [*ALL_CORPORA, "encoding", "mojibake"]
     if not CORPORA.is_dir():
         raise SystemExit(f"corpora not found: {CORPORA} (set NEWSFLOW_SHARED)")
-    rows = eval_extraction([n for n in ALL_CORPORA if n in only], args.every, args.modes)
+    rows = eval_extraction([n for n in ALL_CORPORA if n in only], args.every, args.modes, half=args.half)
     if args.json:
         print(json.dumps(rows, indent=1))
     else:
