@@ -58,6 +58,8 @@ _ENDS_CLAUSE = re.compile(r"[.,;:…][\"”“»«’'‘)\]]*$|[!?][\"”“»�
 # A headline the source ended with a full stop (some archives and corpora add one) is still a title when it is
 # the document's first line and this short; wire leads ("WASHINGTON (AP) — The Senate voted …") run longer.
 _MAX_HEADLINE_WORDS = 20
+# what follows a title in a page's <title>: up to four short segments after " | " or " - "
+_TITLE_SUFFIX = re.compile(r"(?:\s+[|–—-]\s+[^|]{1,40}){1,4}")
 
 # Quotations. Opening mark -> closing marks, as tasks/normalise.py pairs them; '' is the NYT archive's double mark.
 _QUOTE_OPEN_CLOSE = (("“", "”\""), ("„", "“”"), ("«", "»"), ("»", "«"), ('"', '"”'), ("''", "''"), ("‘", "’'"),
@@ -99,7 +101,19 @@ _CREDIT = re.compile(
 )
 # ... or a credit line on its own, agency first ("AFP / MARCO BERTORELLO", "dpa/Michael Kappeler", Polish
 # "Fot. Jan Kowalski / Agencja Gazeta"), or a caption ending in a © credit ("Marco Odermatt. © AFP / M. B.").
-_CREDIT_LINE = re.compile(rf"^\s*({_AGENCIES}\s*/|[Ff]ot\.)\s*[\w .'’/-]{{2,60}}$|©\s*[\w .'’/-]{{2,60}}$")
+_CREDIT_LINE = re.compile(rf"^\s*({_AGENCIES}\s*/|[Ff]ot\.)\s*[\w .'’/-]{{2,60}}$|©\s*[\w .'’/|-]{{2,60}}$")
+# Where a person stands in the picture, after their name: "Senator Aubyn Hill (right), looks on as …",
+# "Richard Osman (left), 40." Prose names people without saying where they stand in a frame.
+# A photographer's credit closing a caption: a name in parentheses or in capitals after "By", or an agency
+# glued to the caption's full stop ("… (Teresa Canino Rivera)", "… Las Croabas. By U.S. CUSTOMS AND BORDER
+# PROTECTION", "… Mitzscherlich.DCV / Oppitz").
+_CREDIT_END = re.compile(
+    r"[.!?]\s*\((?:[A-ZÁÉÍÓÚÄÖÜ][\w'’.-]+ ){1,3}[A-ZÁÉÍÓÚÄÖÜ][\w'’.-]+\)$"
+    r"|[.!?]\s+By (?:[A-Z][A-Z.'’&-]*\s?){2,8}$"
+    r"|[a-zäöüß][.!?](?-i:[A-ZÄÖÜ][\w-]*) ?/ ?(?-i:[A-ZÄÖÜ][\w-]+)$"
+)
+_PICTURE_POSITION = re.compile(
+    r"[A-ZÄÖÜ][\w.'’-]+,? \((?:left|right|centre|center|second (?:from )?(?:left|right)|l-r|l\.-r\.|from left)\)")
 
 
 @dataclass(frozen=True)
@@ -236,6 +250,8 @@ def _is_caption(text: str, unpunctuated: bool = True) -> bool:
     """
     if len(text) < 300 and (_CREDIT.search(text) or _CREDIT_LINE.search(text)):
         return True
+    if len(text) < 300 and (_PICTURE_POSITION.search(text) or _CREDIT_END.search(text.rstrip())):
+        return True
     # wire-photo style: one sentence ending in ", Place, 15 March 2025." (body text says "on March 15")
     if len(text) < 300 and text.count(". ") == 0 and _CAPTION_DATE_END.search(text):
         return True
@@ -303,6 +319,13 @@ def _is_title(text: str, first: bool) -> bool:
     return not is_quotation(text) or first
 
 
+def _titled_line(text: str, title: str) -> bool:
+    """The page's title line as the browser shows it: the title, then a few short segments after bars or dashes
+    (section, site, date: "La perte des terres fertiles | Environnement | DW | 23.05.2011")."""
+    text, title = text.strip(), title.strip()
+    return len(title) >= 20 and text.startswith(title) and _TITLE_SUFFIX.fullmatch(text[len(title):]) is not None
+
+
 def clean_paragraphs(texts: list[str], title_hint: str | None = None, blocks: bool = False,
                      templates: frozenset[str] = frozenset(), unpunctuated_captions: bool = True) -> Cleaned:
     """Classify plain-text paragraphs as body or furniture and pull metadata out of the head and tail.
@@ -333,7 +356,7 @@ def clean_paragraphs(texts: list[str], title_hint: str | None = None, blocks: bo
             out.title = t
             drop(p, reasons.TITLE)
             continue
-        if out.title and t.strip() == out.title.strip():
+        if out.title and (t.strip() == out.title.strip() or in_head and _titled_line(t, out.title)):
             drop(p, reasons.DUPLICATE_TITLE)
             continue
         if in_head and (m := _BYLINE.match(t)):
@@ -365,8 +388,11 @@ def clean_paragraphs(texts: list[str], title_hint: str | None = None, blocks: bo
         if not p.kept:
             continue
         matched = False
+        # spaces as the patterns write them (pages use no-break spaces), without the bars trafilatura puts around
+        # a layout table's cells ("| Weitere Artikel zum Thema |")
+        cell = " ".join(t.split()).strip(" |")
         for category, tail, pattern in phrases:
-            if pattern.match(t):
+            if pattern.match(cell):
                 drop(p, category)
                 matched = True
                 # never a tail before any kept prose: the "tail" would then be the article itself

@@ -440,3 +440,84 @@ def test_reader_comments_after_the_article_go_from_the_first_header():
 def test_promo_lines(line, category):
     c = clean_paragraphs(["Title line", *BODY, line, *BODY])
     assert next(p.reason for p in c.paragraphs if p.text == line) == category
+
+
+@pytest.mark.parametrize(
+    "line, caption",
+    [
+        # where the people stand in the picture, after their names
+        ("Senator Aubyn Hill (right), looks on as Chief Executive Officer Gary Scott (left), addresses a reception.",
+         True),
+        ("Richard Osman (left), 40.", True),
+        # a photographer's credit closing the caption
+        ("Ada Álvarez Conde anticipó que renunciará a la presidencia. (Teresa Canino Rivera)", True),
+        ("Agents found 475 pounds of cocaine inside a vessel in Las Croabas. By U.S. CUSTOMS AND BORDER PROTECTION",
+         True),
+        ("Eva Welskop-Deffaa nach der Wahl zur Präsidentin zusammen mit Wahlleiter Matthias Mitzscherlich.DCV / Oppitz",
+         True),
+        ("© Bundesrat | Frank Bräuer", True),
+        # a table row, a direction, a sentence with a name in parentheses or capitals, an abbreviation with a slash
+        ("| 目の前で | me no mae de | (right) in front of you |", False),
+        ("At the lights, turn (right) and follow the road.", False),
+        ("The bill passed 52-48 (Senate Vote).", False),
+        ("The agency said it would act. By MONDAY the plan was dead.", False),
+        ("She works for the BBC/ITV joint venture.", False),
+    ],
+)
+def test_caption_credits_and_picture_positions(line, caption):
+    from tasks.boilerplate import _is_caption
+
+    assert _is_caption(line, unpunctuated=False) is caption
+
+
+@pytest.mark.parametrize(
+    "line, category",
+    [
+        ("Aktualisiert am 17.01.2021.", "editors_note"),
+        ("Last updated: 02/03/2021", "editors_note"),
+        ("This article originally appeared on Example US.", "editors_note"),
+        ("Zum Weiterlesen:", "related_link"),
+        ("| Weitere Artikel zum Thema |", "related_link"),
+        ("Weitere\u00a0Artikel zum Thema", "related_link"),
+        ("Get Example News’s Daily Edition by email and never miss our top stories Free Sign Up", "subscription_prompt"),
+        ("Mit der Registrierung akzeptieren Sie unsere Datenschutz- und Nutzungsbedingungen.", "subscription_prompt"),
+        ("Pour accéder en illimité", "subscription_prompt"),
+        ("Do you want to be informed of our actions? Sign up here", "subscription_prompt"),
+        ("Sie möchten keinen Beitrag verpassen? Dann abonnieren Sie unseren Newsletter!", "subscription_prompt"),
+        ("Tú también puedes hacer periodismo incómodo. Cancela cuando quieras.", "subscription_prompt"),
+        ("Czytasz nowy rodzaj materiału na naszym portalu. Wesprzyj nas darowizną.", "donation_appeal"),
+        ("Letzte Aktualisierung am 2.02.2022 / Bei den Verlinkungen handelt es sich um Affiliate Links / Bilder von"
+         " der Amazon Product Advertising API", "advertisement"),
+        ("We recommend the best products through an independent review process. We may receive compensation if you"
+         " visit partners we recommend.", "advertisement"),
+        ("¡Mira lo que tiene nuestro canal de YouTube!", "share_prompt"),
+        ("Figure 3: Changing the font size of axis text.", "caption"),
+        ("Abbildung 4: klassische Schwachschicht.", "caption"),
+        # the article's own sentences
+        ("Get the facts first, the mayor told the council on Monday.", None),
+        ("“It’s all in our newsletter,” she said.", None),
+        ("The company said it could earn a commission on every sale it brokered.", None),
+        ("Figures for 2020 show a fall of 3 percent.", None),
+        ("Updated guidance was published on Monday.", None),
+    ],
+)
+def test_furniture_phrases_of_22_nov(line, category):
+    c = clean_paragraphs(["Title line", *BODY, *BODY[:2], line, *BODY[2:]])
+    got = c.paragraphs[7]
+    assert got.text == line
+    assert (None if got.kept else got.reason) == category
+
+
+@pytest.mark.parametrize(
+    "line, removed",
+    [
+        ("La perte des terres fertiles en Guinée | Environnement | DW | 23.05.2011", True),
+        ("Was wir über uns nicht hören wollen | FASSETTE.NET", True),
+        # the title's words continuing as a sentence, and a title too short to be sure of
+        ("La perte des terres fertiles en Guinée inquiète les agriculteurs de la région.", False),
+    ],
+)
+def test_title_line_with_site_and_section_is_a_duplicate_title(line, removed):
+    title = line.split(" |")[0] if "|" in line else "La perte des terres fertiles en Guinée"
+    c = clean_paragraphs([line, *BODY], title_hint=title)
+    assert (c.paragraphs[0].reason == reasons.DUPLICATE_TITLE) is removed
