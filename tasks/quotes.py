@@ -1069,9 +1069,11 @@ def _previous_paragraph_speaker(text: str, q: Quote, sdoc, lex: Lexicon, mention
 _DIGEST_SOURCE = re.compile(r"\s[-–—]+\s?(?:More from\s)?[A-Z][\w.’&-]*(?:\s(?:and\s)?[A-Z][\w.’&-]*){0,4}:$")
 
 
-def _colon_speaker(text: str, q: Quote, sdoc, lex: Lexicon, mentions: list[Mention], bounds: tuple[int, int]):
+def _colon_speaker(text: str, q: Quote, sdoc, lex: Lexicon, mentions: list[Mention], bounds: tuple[int, int],
+                   quotes: list[Quote]):
     """(cue token or None, speaker token) for a quote a colon introduces: "X: “…”", "She then addressed the
-    supporters: “…”", or a paragraph ending "…, Cruz said:" before a paragraph that opens with the quote."""
+    supporters: “…”", or a paragraph ending "…, Cruz said:" before a paragraph that opens with the quote; not
+    when the colon is inside a quote."""
     before = text[bounds[0] : q.start - 1].rstrip()
     if before.endswith(":"):
         colon = bounds[0] + len(before) - 1
@@ -1084,6 +1086,8 @@ def _colon_speaker(text: str, q: Quote, sdoc, lex: Lexicon, mentions: list[Menti
         bounds = (0 if p_lo < 0 else p_lo + 2, colon + 1)
     else:
         return None
+    if _inside(quotes, colon, colon + 1):
+        return None  # "“… Here they are: ¶ “Has the candidate …?”": the quoted speaker goes on (train 1-300 +4)
     prev = sdoc.char_span(max(bounds[0], colon - 1), colon, alignment_mode="expand")
     if prev is None or not len(prev):
         return None
@@ -1139,7 +1143,7 @@ def _attribute_parsed(text: str, quotes: list[Quote], mentions: list[Mention], s
         pick = _speech_noun_speaker(span, inside, lex, mentions, bounds)
         if _DIGEST_SOURCE.search(text[bounds[0] : q.start - 1].rstrip()):
             # a digest's "headline - Source: “…”" names its source before the colon, whatever the headline's verb
-            chain, pick = [], _colon_speaker(text, q, sdoc, lex, mentions, bounds)
+            chain, pick = [], _colon_speaker(text, q, sdoc, lex, mentions, bounds, quotes)
         lo, hi = _sentence_bounds(sdoc, text, q.start, q.end)
         if pick is None:
             pick = _in_words_of(sdoc, q, lo, hi, quotes)
@@ -1177,7 +1181,7 @@ def _attribute_parsed(text: str, quotes: list[Quote], mentions: list[Mention], s
                 _, t, subj = min(cands, key=lambda c: c[0])
                 pick = (t, subj)
         if pick is None:
-            pick = _colon_speaker(text, q, sdoc, lex, mentions, bounds)
+            pick = _colon_speaker(text, q, sdoc, lex, mentions, bounds, quotes)
         if pick is None and options.governing_subject:
             pick = _governing_subject(span, inside, mentions, bounds, lex)
         if pick is None and options.previous_paragraph:

@@ -104,6 +104,17 @@ def test_nested_quotes_with_the_same_marks(text, expected):
     assert [q.text for q in find_quotes(text)] == expected
 
 
+def test_colon_inside_a_quote_introduces_no_new_speaker(nlp):
+    # "Here they are:" is the quoted speaker's own words: the paragraphs after it go on being his
+    text = ("Morton Blackwell has endorsed Ted Cruz.\n\nHe then listed the qualities of a nominee:\n\n"
+            "“In the piece I wrote last November, I discussed several factors. Here they are:\n\n"
+            "“Has the candidate a record of personal activism?\n\n"
+            "“Is the candidate surrounded by people notable for their commitment?”")
+    qs = _parsed(nlp, text)
+    assert [q.speaker_mention for q in qs] == ["He", "He", "He"]
+    assert {q.speaker for q in qs} == {"Morton Blackwell"}
+
+
 def test_digest_source_before_a_colon(nlp):
     # a digest's "headline - Source: “…”": the source named before the colon, not the headline's subject
     text = ("But polls did predict the Democratic caucus - HuffPollster: “While the Iowa caucuses provided a polling "
