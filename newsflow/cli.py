@@ -186,6 +186,7 @@ def _run(args, server: EmbeddedServer | None) -> int:
                 server.start()  # if not started yet (the no-op check came first): while the pipeline is imported
             _check_model(options.model)
             flow_fn = _flow(args)
+            _one_line_for_dead_workers()
             logging.getLogger("newsflow").info("starting %s (Prefect embedded server unless PREFECT_API_URL was "
                                                "set)", args.command)
             _prestart_workers(args, options)
@@ -275,6 +276,30 @@ def _warm_up(args) -> None:
         load_nlp(nlp.model, nlp.fallback_model, nlp.exclude)
     except Exception:  # noqa: BLE001 - e.g. no such model: the flow meets the same error where it reports it
         pass
+
+
+class _NoTracebackForDeadWorkers(logging.Filter):
+    """Drops the traceback from Prefect's records of a pool worker that died (BrokenProcessPool, WorkerDied):
+    every batch in the pool fails with it, and each task's and the flow's traceback (about 240 lines for three
+    batches) would bury the one line the CLI prints about it (`RunFailed`). Their one-line messages stay."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from concurrent.futures.process import BrokenProcessPool
+
+        from flows.runs import WorkerDied
+
+        if record.exc_info and isinstance(record.exc_info[1], (BrokenProcessPool, WorkerDied)):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def _one_line_for_dead_workers() -> None:
+    """Install `_NoTracebackForDeadWorkers` on Prefect's flow- and task-run loggers (after Prefect configured its
+    logging, which happens when it is imported)."""
+    for name in ("prefect.flow_runs", "prefect.task_runs"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _NoTracebackForDeadWorkers) for f in logger.filters):
+            logger.addFilter(_NoTracebackForDeadWorkers())
 
 
 def _import_flow_engine() -> None:
