@@ -323,7 +323,10 @@ def _titled_line(text: str, title: str) -> bool:
     """The page's title line as the browser shows it: the title, then a few short segments after bars or dashes
     (section, site, date: "La perte des terres fertiles | Environnement | DW | 23.05.2011")."""
     text, title = text.strip(), title.strip()
-    return len(title) >= 20 and text.startswith(title) and _TITLE_SUFFIX.fullmatch(text[len(title):]) is not None
+    # the metadata title may carry a suffix of its own ("… | DW | 23.05.2011"): compare what comes before it
+    suffix = re.search(r"(?:\s+\|\s+[^|]{1,40}){1,4}$", title)
+    core = title[: suffix.start()] if suffix else title
+    return len(core) >= 20 and text.startswith(core) and _TITLE_SUFFIX.fullmatch(text[len(core):]) is not None
 
 
 def clean_paragraphs(texts: list[str], title_hint: str | None = None, blocks: bool = False,

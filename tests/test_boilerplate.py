@@ -493,12 +493,20 @@ def test_caption_credits_and_picture_positions(line, caption):
         ("¡Mira lo que tiene nuestro canal de YouTube!", "share_prompt"),
         ("Figure 3: Changing the font size of axis text.", "caption"),
         ("Abbildung 4: klassische Schwachschicht.", "caption"),
+        ("Lue aiheesta lisää:", "related_link"),
+        ("Zum Thema:", "related_link"),
+        ("Tags: Uncategorized", "navigation"),
+        ("Kategorien: Grundrezept, Rezepte", "navigation"),
+        ("Nous utilisons des cookies pour améliorer l’offre que nous vous proposons.", "cookie_notice"),
+        ("Utilizamos cookies propias y de terceros.", "cookie_notice"),
         # the article's own sentences
         ("Get the facts first, the mayor told the council on Monday.", None),
         ("“It’s all in our newsletter,” she said.", None),
         ("The company said it could earn a commission on every sale it brokered.", None),
         ("Figures for 2020 show a fall of 3 percent.", None),
         ("Updated guidance was published on Monday.", None),
+        ("Kategorie: Bestes Kinderspiel", None),  # an award's category, in a list of prizes
+        ("Zum Thema Klimaschutz äußerte sich der Minister nicht.", None),
     ],
 )
 def test_furniture_phrases_of_22_nov(line, category):
@@ -509,15 +517,20 @@ def test_furniture_phrases_of_22_nov(line, category):
 
 
 @pytest.mark.parametrize(
-    "line, removed",
+    "line, title, removed",
     [
-        ("La perte des terres fertiles en Guinée | Environnement | DW | 23.05.2011", True),
-        ("Was wir über uns nicht hören wollen | FASSETTE.NET", True),
+        ("La perte des terres fertiles en Guinée | Environnement | DW | 23.05.2011",
+         "La perte des terres fertiles en Guinée", True),
+        # the metadata title has a suffix of its own
+        ("La perte des terres fertiles en Guinée | Environnement | DW | 23.05.2011",
+         "La perte des terres fertiles en Guinée | DW | 23.05.2011", True),
+        ("Was wir über uns nicht hören wollen | FASSETTE.NET", "Was wir über uns nicht hören wollen", True),
         # the title's words continuing as a sentence, and a title too short to be sure of
-        ("La perte des terres fertiles en Guinée inquiète les agriculteurs de la région.", False),
+        ("La perte des terres fertiles en Guinée inquiète les agriculteurs de la région.",
+         "La perte des terres fertiles en Guinée", False),
+        ("Brexit | Politics | Example", "Brexit", False),
     ],
 )
-def test_title_line_with_site_and_section_is_a_duplicate_title(line, removed):
-    title = line.split(" |")[0] if "|" in line else "La perte des terres fertiles en Guinée"
+def test_title_line_with_site_and_section_is_a_duplicate_title(line, title, removed):
     c = clean_paragraphs([line, *BODY], title_hint=title)
     assert (c.paragraphs[0].reason == reasons.DUPLICATE_TITLE) is removed
