@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import time
 from collections import Counter, deque
 from collections.abc import Mapping
@@ -235,7 +236,7 @@ def batch_nlp_options(options: RunOptions, mode: str) -> NlpOptions:
     return NlpOptions(model=options.model, n_process=1 if mode == "pool" else options.processes)
 
 
-def process_batches(root: Location, run_id: str, batches: dict[str, list[SourceFile]], guard: str | None,
+def process_batches(root: Location, run_id: str, batches: dict[str, list[SourceFile]], guards: dict[str, str],
                     options: RunOptions, mode: str, workers: int, stats: dict, tally: Tally,
                     pool: ProcessPoolExecutor | None = None) -> None:
     """Ingest, process and write every batch; fills `stats` and `tally`.
@@ -278,7 +279,7 @@ def process_batches(root: Location, run_id: str, batches: dict[str, list[SourceF
     try:
         for batch, files in batches.items():
             t0 = time.perf_counter()
-            docs, rejects = ingest_batch(root, batch, files, guard, options, known, stats)
+            docs, rejects = ingest_batch(root, batch, files, guards.get(batch), options, known, stats)
             tally.seconds["ingest"] += time.perf_counter() - t0
             if not docs and not rejects:
                 continue
@@ -307,9 +308,11 @@ def process_batches(root: Location, run_id: str, batches: dict[str, list[SourceF
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def run_batches(flow_name: str, batches: dict[str, list[SourceFile]], warehouse: str, guard: str | None,
+def run_batches(flow_name: str, batches: dict[str, list[SourceFile]], warehouse: str, guards: dict[str, str],
                 options: RunOptions, params: dict) -> dict:
-    """Process batches into the warehouse under its lock, recording the run; returns the run summary."""
+    """Process batches into the warehouse under its lock, recording the run; returns the run summary.
+
+    `guards`: per batch, the resolved folder its files must lie in (a symlink pointing out is a reject)."""
     root = Location.of(warehouse)
     run_id = str(flow_run.id or f"local-{time.time_ns()}")
     started = datetime.now(UTC)
@@ -333,7 +336,7 @@ def run_batches(flow_name: str, batches: dict[str, list[SourceFile]], warehouse:
                 raise
             refresh_views(root)  # queryable from the start, and after a run that dies
             try:
-                process_batches(root, run_id, batches, guard, options, mode, workers, stats, tally, pool)
+                process_batches(root, run_id, batches, guards, options, mode, workers, stats, tally, pool)
             finally:
                 if pool is not None:
                     pool.shutdown(wait=True, cancel_futures=True)
@@ -402,7 +405,7 @@ def nightly(input_root: Path, warehouse: str, options: RunOptions = RunOptions()
     batches = discover_batches(input_root)
     guard = str(Path(input_root).resolve())
     params = {"input_root": str(input_root), "warehouse": str(warehouse), **options.model_dump()}
-    return run_batches("nightly", batches, warehouse, guard, options, params)
+    return run_batches("nightly", batches, warehouse, dict.fromkeys(batches, guard), options, params)
 
 
 def backfill_batches(folders: list[Path] | None, input_root: Path | None, since: str | None,
@@ -413,6 +416,20 @@ def backfill_batches(folders: list[Path] | None, input_root: Path | None, since:
     if input_root is not None:
         return discover_folders(select_batch_folders(input_root, since, until))
     raise ValueError("backfill needs `folders`, or `input_root` with an optional since/until range")
+
+
+def backfill_guards(batches: dict[str, list[SourceFile]], folders: list[Path] | None,
+                    input_root: Path | None) -> dict[str, str]:
+    """Per batch of `backfill_batches`, the folder its files must lie in: the named folder (two named folders of
+    one name are one batch: their common parent), or `input_root`."""
+    if not folders:
+        return dict.fromkeys(batches, str(Path(input_root).resolve()))
+    out: dict[str, str] = {}
+    for f in folders:
+        path = str(Path(f).resolve())
+        name = Path(path).name
+        out[name] = os.path.commonpath([out[name], path]) if name in out else path
+    return out
 
 
 @flow(name="backfill", log_prints=False)
@@ -430,4 +447,5 @@ def backfill(
     batches = backfill_batches(folders, input_root, since, until)
     params = {"folders": [str(f) for f in folders or []], "input_root": str(input_root) if input_root else None,
               "since": since, "until": until, "warehouse": str(warehouse), **options.model_dump()}
-    return run_batches("backfill", batches, warehouse, None, options, params)
+    return run_batches("backfill", batches, warehouse, backfill_guards(batches, folders, input_root), options,
+                       params)

@@ -46,6 +46,21 @@ def _positive(text: str) -> int:
     return value
 
 
+def _processes(text: str) -> int:
+    """--processes: 1 to 64, as RunOptions allows."""
+    value = _positive(text)
+    if value > 64:
+        raise argparse.ArgumentTypeError(f"must be 64 or fewer: {value}")
+    return value
+
+
+def _port(text: str) -> int:
+    value = _positive(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"not a TCP port: {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     s = load_settings()
     parser = Parser(
@@ -62,55 +77,62 @@ def build_parser() -> argparse.ArgumentParser:
 
     def add_run_options(p):
         add_warehouse(p)
-        p.add_argument("--processes", type=_positive, default=1, metavar="N",
-                       help="worker processes: up to N batches at once, or spaCy in N processes when one batch "
-                            "is new (default: 1)")
+        p.add_argument("--processes", type=_processes, default=1, metavar="N",
+                       help="worker processes, 1-64: up to N batches at once, or spaCy in N processes when one "
+                            "batch is new (default: 1)")
         p.add_argument("--force", action="store_true", help="reprocess files already in the warehouse")
         p.add_argument("-q", "--quiet", action="store_true", help="no progress lines, only the summary")
         p.add_argument("--task-runner", choices=("default", "dask"), default="default",
                        help="default: stages run in this process, batch after batch; dask: each stage runs over all "
                        "batches at once on a Dask cluster (prefect-dask)")
         p.add_argument("--dask-address", metavar="ADDR",
-                       help="scheduler of an existing Dask cluster (default: start a LocalCluster)")
+                       help="with --task-runner dask: scheduler of an existing Dask cluster (default: start a "
+                       "LocalCluster)")
         p.add_argument("--dask-workers", type=_positive, default=2, metavar="N",
-                       help="workers of the LocalCluster (default: 2)")
+                       help="with --task-runner dask: workers of the LocalCluster (default: 2)")
 
     run = sub.add_parser("run", help="process every new file under INPUT_ROOT (the nightly flow)",
                          description="Process every file under INPUT_ROOT not processed before. Each sub-folder "
                          "is a batch named after it; files directly in INPUT_ROOT form a batch named after it.")
     run.add_argument("input_root", nargs="?", type=Path, default=s.input_root, metavar="INPUT_ROOT",
-                     help=f"folder of batch folders (default: the bundled sample, {s.input_root})")
+                     help=f"folder of batch folders (default: {s.input_root}, the bundled sample unless env "
+                     "NEWSFLOW_INPUT says otherwise)")
     add_run_options(run)
 
     bf = sub.add_parser("backfill", help="process the named folders (or a date range of batch folders) as batches",
                         description="Process each FOLDER as one batch named after it (same pipeline as run), or "
                         "the batch folders of --input-root whose names lie in [--since, --until] (compared as text, "
                         "so ISO dates work). Folders already processed are skipped unless --force.")
-    bf.add_argument("folders", nargs="*", type=Path, metavar="FOLDER")
+    bf.add_argument("folders", nargs="*", type=Path, metavar="FOLDER",
+                    help="folders to process, each one batch (or use --input-root instead)")
     bf.add_argument("--input-root", type=Path, metavar="DIR", help="choose batch folders of DIR by name range")
-    bf.add_argument("--since", metavar="NAME", help="first batch folder name (inclusive), e.g. 2025-03-01")
-    bf.add_argument("--until", metavar="NAME", help="last batch folder name (inclusive)")
+    bf.add_argument("--since", metavar="NAME",
+                    help="with --input-root: first batch folder name (inclusive), e.g. 2025-03-01")
+    bf.add_argument("--until", metavar="NAME", help="with --input-root: last batch folder name (inclusive)")
     add_run_options(bf)
 
     sql = sub.add_parser("sql", help="run SQL against the warehouse views",
                          description="Run a query against the DuckDB views (documents, paragraphs, entities, "
-                         "mentions, quotes, runs, rejects, files, stg_*, mart_*).")
+                         "mentions, quotes, runs, rejects, files, signatures, syndication, stories, "
+                         "syndication_groups, story_clusters, stg_*, mart_*). Give QUERY or --file, not both.")
     sql.add_argument("query", nargs="?", help="the SQL query")
-    sql.add_argument("--file", type=Path, help="read the query from a file instead")
+    sql.add_argument("--file", type=Path, help="read the query from a file instead of QUERY")
     sql.add_argument("--format", choices=("table", "csv", "json"), default="table",
                      help="table (default), csv, or json (one array of row objects)")
     add_warehouse(sql)
 
-    st = sub.add_parser("status", help="recent runs and row counts per table")
+    st = sub.add_parser("status", help="recent runs and row counts per table",
+                        description="Show the ten most recent runs (status, files, documents, rejects) and the "
+                        "row count of every table.")
     add_warehouse(st)
 
     sv = sub.add_parser("serve", help="run the nightly schedule: Prefect server, deployments, worker",
                         description="Start a Prefect server on 127.0.0.1:PORT, register the deployments of "
                         "prefect.yaml (nightly on its cron schedule, backfill on demand) and run a process worker "
                         "until Ctrl-C. The UI is at http://127.0.0.1:PORT.")
-    sv.add_argument("--port", type=_positive, default=4200, help="server port (default: 4200)")
+    sv.add_argument("--port", type=_port, default=4200, help="server port (default: 4200)")
     sv.add_argument("--log-dir", type=Path, default=REPO_ROOT / "warehouse" / "data" / "serve-logs", metavar="DIR",
-                    help="where the server and worker logs go")
+                    help="where the server and worker logs go (default: warehouse/data/serve-logs)")
 
     rp = sub.add_parser("report", help="write a self-contained HTML report of the warehouse",
                         description="Write an HTML report (top speakers, entity timeline, story clusters, "
@@ -174,7 +196,9 @@ def _run(args, server: EmbeddedServer | None) -> int:
     from flows.runs import RunOptions, WorkerDied, record_noop_run
     from tasks.write import WarehouseBusy
 
-    options = RunOptions(force=args.force, processes=args.processes, model=load_settings().model)
+    settings = load_settings()
+    options = RunOptions(force=args.force, processes=args.processes, model=settings.model,
+                         max_file_bytes=settings.max_file_bytes)
     try:
         # checked before Prefect is imported, which is about half of a no-op run
         summary = record_noop_run(args.input_root, args.warehouse, options) if _may_be_noop(args) else None
@@ -602,6 +626,8 @@ def query(warehouse: str, sql: str) -> tuple[list[str], list[tuple]]:
 
 
 def cmd_sql(args) -> int:
+    if args.file and args.query:
+        raise UserError("give a query or --file FILE, not both")
     if args.file:
         if not args.file.is_file():
             raise UserError(f"query file not found: {args.file}")
@@ -672,7 +698,6 @@ def cmd_inspect(args) -> int:
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
         raise UserError(f"file not found: {', '.join(missing)}")
-    apply_prefect_defaults()  # the stage modules import prefect for their task wrappers
     from newsflow.inspect import inspect_files
     from tasks.nlp import NlpOptions
 

@@ -30,7 +30,7 @@ def _walk(folder: Path, rel_prefix: str, batch: str, root: Path) -> list[SourceF
                 continue
             path = Path(dirpath) / name
             rel = path.relative_to(folder).as_posix()
-            st = path.lstat()
+            st = _stat(path)
             found.append(
                 SourceFile(
                     batch=batch,
@@ -62,8 +62,8 @@ def discover_batches(input_root: Path) -> dict[str, list[SourceFile]]:
         if entry.is_dir() and not entry.is_symlink():
             batches[entry.name] = _walk(entry, f"{entry.name}/", entry.name, root)
         elif entry.is_file() or entry.is_symlink():
-            st = entry.lstat()
-            loose.append(SourceFile(root.name, entry.name, str(entry), st.st_size, st.st_mtime_ns))
+            st = _stat(entry)
+            loose.append(SourceFile(root.resolve().name, entry.name, str(entry), st.st_size, st.st_mtime_ns))
     if loose:
         batches.setdefault(root.resolve().name, []).extend(loose)
     return batches
@@ -96,6 +96,15 @@ def select_batch_folders(input_root: Path, since: str | None, until: str | None)
     ]
 
 
+def _stat(path: Path) -> os.stat_result:
+    """The file's size and mtime, through a symlink to its target (so a link is measured by what it points to,
+    and a changed target is a changed file); a dangling link's own (its read is the reject)."""
+    try:
+        return path.stat()
+    except OSError:
+        return path.lstat()
+
+
 def supported(source_path: str) -> bool:
     return source_path.lower().endswith(SUPPORTED_SUFFIXES)
 
@@ -114,9 +123,12 @@ def read_source(sf: SourceFile, root_guard: str | None, max_bytes: int) -> Doc |
     if sf.size > max_bytes:
         return Reject(sf, reasons.TOO_LARGE, f"{sf.size} bytes > limit {max_bytes}")
     try:
-        data = path.read_bytes()
+        with path.open("rb") as fh:  # bounded: a file that grew since it was listed stops at max_bytes
+            data = fh.read(max_bytes + 1)
     except (PermissionError, IsADirectoryError, FileNotFoundError) as exc:
         return Reject(sf, reasons.UNREADABLE, str(exc))
+    if len(data) > max_bytes:
+        return Reject(sf, reasons.TOO_LARGE, f"more than {max_bytes} bytes when read (listed at {sf.size})")
     if sf.source_path.lower().endswith(".gz"):
         try:
             # a bounded read: a gzip bomb stops at max_bytes instead of filling memory

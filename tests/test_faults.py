@@ -96,6 +96,29 @@ def test_odd_names_are_read_and_escaping_symlinks_are_refused(tmp_path):
         {"source_path": "batch with spaces/link.txt", "reason": "outside_input_root"}]
 
 
+def test_backfill_refuses_escaping_symlinks_and_runs_honour_the_size_limit(tmp_path):
+    """backfill guards each named folder as run guards its input folder; NEWSFLOW_MAX_FILE_BYTES reaches the
+    flow (a symlink is measured by the file it points to)."""
+    day = tmp_path / "2025-03-20"
+    day.mkdir()
+    seeds = sorted(SAMPLE.rglob("*.txt"))
+    article = seeds[2].read_bytes()
+    (day / "small.txt").write_bytes(article)
+    (day / "big.txt").write_bytes(article + b"\n\n" + seeds[0].read_bytes())
+    (tmp_path / "outside.txt").write_bytes(seeds[1].read_bytes())
+    (day / "escape.txt").symlink_to(tmp_path / "outside.txt")
+    (day / "inside.txt").symlink_to(day / "big.txt")
+    wh = tmp_path / "wh"
+    env = {**os.environ, "NEWSFLOW_MAX_FILE_BYTES": str(len(article) + 100)}
+    res = run("backfill", day, "--warehouse", wh, "--quiet", env=env)
+    assert res.returncode == 0, res.stderr
+    assert sql(wh, "select source_path, reason from rejects order by source_path") == [
+        {"source_path": "2025-03-20/big.txt", "reason": "too_large"},
+        {"source_path": "2025-03-20/escape.txt", "reason": "outside_input_root"},
+        {"source_path": "2025-03-20/inside.txt", "reason": "too_large"}]
+    assert sql(wh, "select source_path from documents") == [{"source_path": "2025-03-20/small.txt"}]
+
+
 def test_dask_runner_gives_the_same_tables(reference, tmp_path):
     shutil.copytree(reference / "in", tmp_path / "in")
     wh = tmp_path / "wh"

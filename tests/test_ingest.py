@@ -70,6 +70,38 @@ def test_symlink_out_of_root_is_rejected(tmp_path):
     assert read_source(sf, str(root.resolve()), 1000).reason == reasons.OUTSIDE_INPUT_ROOT
 
 
+def test_loose_files_of_a_relative_root_are_named_after_the_real_folder(tmp_path, monkeypatch):
+    (tmp_path / "loose.txt").write_text("x")
+    monkeypatch.chdir(tmp_path)
+    batches = discover_batches(Path("."))
+    assert list(batches) == [tmp_path.name]
+    assert [f.batch for f in batches[tmp_path.name]] == [tmp_path.name]
+
+
+def test_a_symlink_is_measured_by_its_target_and_reads_are_bounded(tmp_path):
+    day = tmp_path / "in" / "day"
+    day.mkdir(parents=True)
+    (day / "big.txt").write_text("a" * 5000)
+    (day / "link.txt").symlink_to(day / "big.txt")
+    sizes = {f.source_path: f.size for f in discover_batches(tmp_path / "in")["day"]}
+    assert sizes == {"day/big.txt": 5000, "day/link.txt": 5000}
+    # a file that grew after it was listed: the read stops at the limit
+    grown = SourceFile("day", "day/big.txt", str(day / "big.txt"), 10, 0)
+    assert read_source(grown, None, 1000).reason == reasons.TOO_LARGE
+
+
+def test_backfill_guards_each_named_folder(tmp_path):
+    from flows.pipeline import backfill_guards
+
+    a, b = tmp_path / "x" / "2025-01-01", tmp_path / "y" / "2025-01-02"
+    same = tmp_path / "z" / "2025-01-01"
+    for d in (a, b, same):
+        d.mkdir(parents=True)
+    assert backfill_guards({}, [a, b], None) == {"2025-01-01": str(a.resolve()), "2025-01-02": str(b.resolve())}
+    assert backfill_guards({}, [a, same], None) == {"2025-01-01": str(tmp_path.resolve())}
+    assert backfill_guards({"2025-01-01": []}, None, tmp_path) == {"2025-01-01": str(tmp_path.resolve())}
+
+
 def test_ingest_skips_ledger_and_rejects_duplicates(tmp_path):
     a, b, c = (tmp_path / n for n in ("a.txt", "b.txt", "c.txt"))
     a.write_text("same text")
