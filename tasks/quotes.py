@@ -975,8 +975,11 @@ def _speech_noun_speaker(span, inside, lex: Lexicon, mentions: list[Mention], bo
                 continue
             if _is_verb(h) and (h.tag_ not in ("VB", "VBG", "VBN") or h.dep_ not in ("xcomp", "acl", "ccomp", "pcomp")):
                 break  # "his pledge to be “neutral”" passes "be"; a clause of its own does not
-            if h.lower_ == "as" or prev.dep_ in ("amod", "oprd", "attr", "acomp"):
-                break  # "denounced Trump’s remarks as “hurtful”", "Trump’s “divisive” comments": the describer's words
+            if h.lower_ == "as" or prev.dep_ in ("amod", "oprd", "attr", "acomp") or (
+                    _adj_tag(prev) and h == prev.head):
+                # "denounced Trump’s remarks as “hurtful”", "Trump’s “divisive” comments" (an adjective the parse
+                # may hang as nmod): the describer's words
+                break
             if _is_noun(h) and _noun_lemmas(h) & lex.speech_nouns:
                 for ch in h.children:
                     if ch.dep_ == "poss" and owner(ch):

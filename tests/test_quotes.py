@@ -115,6 +115,14 @@ def test_colon_inside_a_quote_introduces_no_new_speaker(nlp):
     assert {q.speaker for q in qs} == {"Morton Blackwell"}
 
 
+def test_adjective_quoted_on_a_speech_noun_is_the_describers(nlp):
+    # "Trump’s “divisive” … comments": the adjective describes the comments; the one who states it speaks
+    text = ("In an interview with two hosts, the Democratic presidential candidate stated that Trump’s “divisive” "
+            "and “mean-spirited” comments do not fit with the man she knew.")
+    q = _parsed_quote(nlp, text, "divisive")
+    assert q.speaker_mention == "the Democratic presidential candidate"
+
+
 def test_digest_source_before_a_colon(nlp):
     # a digest's "headline - Source: “…”": the source named before the colon, not the headline's subject
     text = ("But polls did predict the Democratic caucus - HuffPollster: “While the Iowa caucuses provided a polling "
