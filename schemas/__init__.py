@@ -99,7 +99,7 @@ QUOTES = pa.schema(
 
 RUNS = pa.schema(
     [
-        _f("run_id", _str, "Prefect flow run id.", False),
+        _f("run_id", _str, "Prefect flow run id; noop-<uuid> for a run that found nothing new (no flow).", False),
         _f("flow", _str, "Flow name: nightly or backfill.", False),
         _f("started_at", _ts, "Start time.", False),
         _f("finished_at", _ts, "End time; null while running or when killed."),
