@@ -279,6 +279,15 @@ def is_title(text: str, q: Quote) -> bool:
         return False  # “I’m with her” is a sentence, not a title
     before = text[max(0, q.start - 40) : q.start - 1].rstrip(" ,:")
     prev = before.split()[-1].lower() if before.split() else ""
+    if prev == "to":
+        # a headline in title case says nothing by its case: "Zoe Saldana Asked Men Everywhere To “Redefine
+        # Masculinity.”" quotes her (a line of 4-16 capitalised words besides the quote; train 1-300 +1 quote)
+        p_lo = text.rfind("\n", 0, q.start) + 1
+        p_hi = text.find("\n", q.end)
+        line = text[p_lo : q.start - 1] + " " + text[q.end + 1 : len(text) if p_hi < 0 else p_hi]
+        lead = [w for w in _WORD.findall(line) if w.lower() not in _TITLE_MINOR]
+        if 4 <= len(lead) <= 16 and all(w[:1].isupper() or w[:1].isdigit() for w in lead):
+            return False
     after = text[q.end + 1 : q.end + 30].split()
     nxt = after[0].lower().strip(",.;:") if after else ""
     return (prev in _TITLE_BEFORE or prev.endswith(("’s", "'s", "(")) or nxt in _TITLE_AFTER

@@ -189,6 +189,9 @@ def test_titles_of_works_are_not_speech():
         ("He spoke to NBC for “Dateline on Assignment” on Wednesday.", True),
         # a sentence with nothing capitalised after its first word is not a title
         ("Her slogan was about “I’m with her” this year.", False),
+        # in a headline, where every word is capitalised, “…” after "To" is what was said
+        ("Zoe Saldana Asked Men Everywhere To “Redefine Masculinity.”", False),
+        ("He was asked to appear on the show and agreed to “Meet the Press” in June.", True),
     ],
 )
 def test_titles_in_title_case(text, title):
