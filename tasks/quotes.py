@@ -1198,6 +1198,8 @@ def _attribute_parsed(text: str, quotes: list[Quote], mentions: list[Mention], s
             pick = _governing_subject(span, inside, mentions, bounds, lex)
         if pick is None and options.previous_paragraph:
             pick = _previous_paragraph_speaker(text, q, sdoc, lex, mentions, quotes, bounds)
+        if pick is not None and pick[1] is not None and pick[1].lower_ == "you":
+            pick = None  # "feel free to “vote your conscience”": "you" outside quotes is the generic one, whatever rule
         spoken = None  # (verb, subject) of the speech itself when the report's source takes the speaker's place
         if pick is not None and options.according_first and pick[0] is not None and _is_verb(pick[0]):
             source = _according_on(pick[0], lex) or _reported_by(pick[0], lex)

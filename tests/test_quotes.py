@@ -123,6 +123,12 @@ def test_adjective_quoted_on_a_speech_noun_is_the_describers(nlp):
     assert q.speaker_mention == "the Democratic presidential candidate"
 
 
+def test_generic_you_is_never_the_speaker(nlp):
+    text = "If you live in California, feel free to “vote your conscience” or whatever you want to call it."
+    q = _parsed_quote(nlp, text, "vote your conscience")
+    assert (q.speaker, q.speaker_mention) == (None, None)
+
+
 def test_digest_source_before_a_colon(nlp):
     # a digest's "headline - Source: “…”": the source named before the colon, not the headline's subject
     text = ("But polls did predict the Democratic caucus - HuffPollster: “While the Iowa caucuses provided a polling "
