@@ -432,9 +432,11 @@ def _subject(verb, lex: Lexicon, bounds: tuple[int, int] = (0, 1 << 62)):
         if not bounds[0] <= v.head.idx < bounds[1] or v.head.i == v.i:
             break
         if v.dep_ in ("advcl", "acl") and v.tag_ == "VBG" and (
-                _is_propn(v.head) or _is_pron(v.head) or v.head.ent_type_ in ("PERSON", "ORG")):
+                _is_propn(v.head) or _is_pron(v.head) or v.head.ent_type_ in ("PERSON", "ORG")) and \
+                v.head.dep_ not in ("dobj", "pobj", "dative"):
             # the parse hung the participle on its subject: "Trump defended …, calling it “…”" (a name the tagger
-            # took for a noun, too: the entity recogniser still calls it a person)
+            # took for a noun, too: the entity recogniser still calls it a person); not on an object: "Biden,
+            # urging those calling for a withdrawal to “give him time”" is Biden's (train 1-300 +1)
             return v.head
         if v.tag_ == "VBG" and v.dep_ in ("dobj", "xcomp", "oprd", "advcl", "ccomp") and any(
                 c.dep_ == "auxpass" for c in v.head.children):

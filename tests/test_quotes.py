@@ -123,6 +123,15 @@ def test_adjective_quoted_on_a_speech_noun_is_the_describers(nlp):
     assert q.speaker_mention == "the Democratic presidential candidate"
 
 
+def test_participle_on_an_object_does_not_make_it_the_speaker(nlp):
+    # "urging those calling for …": "those" is whom he urges, not who speaks the quote under "calling"
+    text = ("“Oh, let him make that decision,” said Vice President Joe Biden, urging those calling for the senator’s "
+            "withdrawal to “give him time.”")
+    q = _parsed_quote(nlp, text, "give him time.")
+    assert q.speaker_mention != "those"
+    assert q.speaker == "Joe Biden"
+
+
 def test_generic_you_is_never_the_speaker(nlp):
     text = "If you live in California, feel free to “vote your conscience” or whatever you want to call it."
     q = _parsed_quote(nlp, text, "vote your conscience")
