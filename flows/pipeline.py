@@ -3,11 +3,14 @@
     nightly(input_root, warehouse)   every sub-folder of input_root is a batch; only files not processed before
     backfill(folders, warehouse)     the named folders as batches (force=True reprocesses them)
 
-Per batch, the flow runs an `ingest` task, one `batch` task (the stages decode ... quotes, `run_stages`) and a
-`write` task, in batch order. With `processes` N > 1 and two or more batches to process, up to N batches run at
-once, each in a worker process of a pool the run starts once (one more waits in the pool's queue, so that a worker
-never idles while the flow writes), and the flow writes each batch as it finishes, in order. With one batch to
-process, spaCy's own N processes run inside it. Per-stage seconds are in the run summary and its artifact (the
+A batch's new files go in parts of at most `RunOptions.part_files` (250; one part for most nightly folders), so
+that memory follows the part, not the folder. Per part, the flow runs an `ingest` task, one `batch` task (the
+stages decode ... quotes, `run_stages`) and a `write` task (which merges the part into the batch's files), in
+order. With `processes` N > 1 and two or more parts to process, up to N parts run at once, each in a worker
+process of a pool the run starts once (one more waits in the pool's queue, so that a worker never idles while the
+flow writes), and the flow writes each part as it finishes, in order. With one part to process, spaCy's own N
+processes run inside it. Below, "batch" is also said of a part: a part links to the parts before it as a batch
+to the batches before it. Per-stage seconds are in the run summary and its artifact (the
 stages no longer are Prefect tasks of their own: docs/benchmarks.md).
 
 The Prefect tasks are declared here, each a thin wrapper of a pure function in tasks/. tasks/ imports nothing from
@@ -48,9 +51,10 @@ from flows.runs import (
     EntitiesAfter,
     RunOptions,
     WorkerDied,
-    has_new_files,
     ledger_index,
+    new_files,
     run_stages,
+    split_files,
     summarise,
     warm_worker,
 )
@@ -109,24 +113,29 @@ def batch_task(batch: str, docs: list[Doc], known_entities: list[dict] | Entitie
 
 
 def ingest_batch(root: Location, batch: str, files: list[SourceFile], guard: str | None, options: RunOptions,
-                 known: dict[str, str], stats: dict) -> tuple[list[Doc], list[Reject]]:
-    """Read a batch's new files (one ingest task); records the batch's file counts in `stats`."""
+                 known: dict[str, str], stats: dict, part: str = "") -> tuple[list[Doc], list[Reject]]:
+    """Read a part of a batch's new files (one ingest task); adds to the batch's file counts in `stats`."""
     ledger = ledger_index(root, batch)
     docs, rejects, skipped = ingest_task(quote(files), quote(ledger), quote(known), guard, options.max_file_bytes,
                                          options.force)
     for d in docs:
         known.setdefault(d.content_sha256, d.source.source_path)
-    stats[batch] = {"files": len(files), "new": len(docs) + len(rejects), "skipped": skipped, "documents": 0,
-                    "rejects": Counter(r.reason for r in rejects), "quotes": 0, "mentions": 0}
-    log.info("batch %s: %d files, %d new", batch, len(files), stats[batch]["new"])
+    stats[batch]["new"] += len(docs) + len(rejects)
+    stats[batch]["skipped"] += skipped
+    n_files = len(files) if part else stats[batch]["files"]
+    log.info("batch %s%s: %d files, %d new", batch, part, n_files, len(docs) + len(rejects))
     return docs, rejects
 
 
-def batches_to_process(root: Location, batches: dict[str, list[SourceFile]], force: bool) -> int:
-    """How many batches have a file their ledger does not vouch for (stat only, no file is read)."""
-    if force:
-        return sum(1 for files in batches.values() if files)
-    return sum(has_new_files(root, batch, files) for batch, files in batches.items())
+def batch_parts(root: Location, batch: str, files: list[SourceFile], options: RunOptions) -> list[list[SourceFile]]:
+    """The parts a batch's new files are processed in (`RunOptions.part_files`; stat only, no file is read)."""
+    return split_files(new_files(root, batch, files, options.force), options.part_files)
+
+
+def batches_to_process(root: Location, batches: dict[str, list[SourceFile]], options: RunOptions) -> int:
+    """How many parts of batches have files their ledgers do not vouch for (stat only, no file is read): the
+    units a pool runs side by side."""
+    return sum(len(batch_parts(root, batch, files, options)) for batch, files in batches.items())
 
 
 def batch_pool(workers: int, nlp_options: NlpOptions) -> ProcessPoolExecutor:
@@ -163,7 +172,7 @@ def prestart_pool(batches: dict[str, list[SourceFile]], warehouse: str, options:
     pool when its workers and model options are the same, else starts its own). The batches to process are
     counted here outside the warehouse lock; the flow counts them again under it. Returns the workers started
     (0: the run will not use a pool). `discard_prestarted_pools` stops a pool no flow took."""
-    pending = batches_to_process(Location.of(warehouse), batches, options.force) if options.processes > 1 else 0
+    pending = batches_to_process(Location.of(warehouse), batches, options) if options.processes > 1 else 0
     mode, workers = execution_mode(options.processes, pending, dask=False)
     if mode != "pool":
         return 0
@@ -186,8 +195,9 @@ def handoff_manager() -> SyncManager:
 
 
 def execution_mode(processes: int, pending: int, dask: bool) -> tuple[str, int]:
-    """("sequential" | "pool" | "dask", worker processes) for a run with `pending` batches to process: whole
-    batches in a pool when there are two or more, else one batch at a time (spaCy's own `processes` inside it)."""
+    """("sequential" | "pool" | "dask", worker processes) for a run with `pending` parts of batches to process
+    (`batches_to_process`): whole parts in a pool when there are two or more, else one part at a time (spaCy's own
+    `processes` inside it)."""
     if dask:
         return "dask", 1
     if processes > 1 and pending >= 2:
@@ -215,8 +225,9 @@ def write_result(root: Location, run_id: str, batch: str, result: BatchResult, i
     t0 = time.perf_counter()
     rejects = ingest_rejects + result.rejects
     counts = write_task(root, batch, run_id, quote(result.docs), quote(rejects))
-    stats[batch].update(documents=counts["documents"], quotes=counts["quotes"], mentions=counts["mentions"],
-                        rejects=Counter(r.reason for r in rejects))
+    for k in ("documents", "quotes", "mentions"):
+        stats[batch][k] += counts[k]
+    stats[batch]["rejects"].update(r.reason for r in rejects)
     log.info("batch %s: %d documents, %d rejects, %d quotes, %d mentions written", batch, counts["documents"],
              counts["rejects"], counts["quotes"], counts["mentions"])
     if refresh:
@@ -279,26 +290,37 @@ def process_batches(root: Location, run_id: str, batches: dict[str, list[SourceF
     try:
         for batch, files in batches.items():
             t0 = time.perf_counter()
-            docs, rejects = ingest_batch(root, batch, files, guards.get(batch), options, known, stats)
+            parts = batch_parts(root, batch, files, options)
+            stats[batch] = {"files": len(files), "new": 0, "skipped": len(files) - sum(map(len, parts)),
+                            "documents": 0, "rejects": Counter(), "quotes": 0, "mentions": 0}
+            if not parts:
+                log.info("batch %s: %d files, 0 new", batch, len(files))
             tally.seconds["ingest"] += time.perf_counter() - t0
-            if not docs and not rejects:
-                continue
-            if mode == "sequential":  # memory follows the batch, not the run
-                result = batch_task(batch, quote(docs), quote(read_entities(root)), nlp_options)
-                write_result(root, run_id, batch, result, rejects, stats, tally, refresh=True)
-                continue
-            handoff = None
-            if mode == "pool":
-                # at most `workers` + QUEUED_BATCHES batches in memory, written in order
-                while len(in_flight) >= workers + QUEUED_BATCHES:
-                    write_oldest(refresh=True)
-                handoff = EntitiesAfter(manager.Queue(maxsize=1))
-                if not in_flight:  # every earlier batch is written: its entities are the warehouse's now
-                    handoff.queue.put(read_entities(root))
-                future = batch_task.submit(batch, quote(docs), quote(handoff), nlp_options, quote(pool))
-            else:  # dask: every batch sees the entities of before the run
-                future = batch_task.submit(batch, docs, entities_before, nlp_options)
-            in_flight.append((batch, rejects, future, handoff))
+            # a large batch goes in parts (RunOptions.part_files), each read, processed and written in turn, so
+            # that memory follows the part; in a pool, parts of one batch run side by side like batches
+            for k, part in enumerate(parts):
+                t0 = time.perf_counter()
+                label = f", part {k + 1}/{len(parts)}" if len(parts) > 1 else ""
+                docs, rejects = ingest_batch(root, batch, part, guards.get(batch), options, known, stats, label)
+                tally.seconds["ingest"] += time.perf_counter() - t0
+                if not docs and not rejects:
+                    continue
+                if mode == "sequential":  # memory follows the part, not the run
+                    result = batch_task(batch, quote(docs), quote(read_entities(root)), nlp_options)
+                    write_result(root, run_id, batch, result, rejects, stats, tally, refresh=True)
+                    continue
+                handoff = None
+                if mode == "pool":
+                    # at most `workers` + QUEUED_BATCHES parts in memory, written in order
+                    while len(in_flight) >= workers + QUEUED_BATCHES:
+                        write_oldest(refresh=True)
+                    handoff = EntitiesAfter(manager.Queue(maxsize=1))
+                    if not in_flight:  # every earlier part is written: its entities are the warehouse's now
+                        handoff.queue.put(read_entities(root))
+                    future = batch_task.submit(batch, quote(docs), quote(handoff), nlp_options, quote(pool))
+                else:  # dask: every part sees the entities of before the run
+                    future = batch_task.submit(batch, docs, entities_before, nlp_options)
+                in_flight.append((batch, rejects, future, handoff))
         while in_flight:
             write_oldest(refresh=mode != "dask")
     finally:
@@ -323,7 +345,7 @@ def run_batches(flow_name: str, batches: dict[str, list[SourceFile]], warehouse:
            "params": params, "n_files_seen": None, "n_files_new": None, "n_documents": None, "n_rejects": None}
     with WarehouseLock(root):
         dask = _is_dask_runner()
-        pending = batches_to_process(root, batches, options.force) if options.processes > 1 and not dask else 0
+        pending = batches_to_process(root, batches, options) if options.processes > 1 and not dask else 0
         mode, workers = execution_mode(options.processes, pending, dask)
         # the workers start (import, model) while this process writes the run row and the views and ingests
         pool = batch_pool(workers, batch_nlp_options(options, mode)) if mode == "pool" else None

