@@ -217,9 +217,10 @@ def find_quotes(text: str, options: QuoteOptions = QuoteOptions()) -> list[Quote
     """Quoted spans of normalised text in document order, with `kind`; offsets are those of the quoted text.
 
     Pairs “…” and ‘…’ by type within a paragraph; an unclosed or stray mark costs at most its own quote; “… “…” …”
-    nests when a closer or the paragraph's end follows the inner quote. A
-    paragraph that leaves a double quote open while the next paragraph opens one is a quote running over
-    paragraphs: its text runs to the paragraph's end. A quote inside another is part of it (not returned).
+    nests when a closer or the paragraph's end follows the inner quote; a paragraph that opens with “ and holds no
+    other quote is a quote even when nothing closes it. A paragraph that leaves a double quote open while the next
+    paragraph opens one is a quote running over paragraphs: its text runs to the paragraph's end. A quote inside
+    another is part of it (not returned).
     """
     spans: list[_Span] = []
     paras = text.split("\n\n")
@@ -227,7 +228,10 @@ def find_quotes(text: str, options: QuoteOptions = QuoteOptions()) -> list[Quote
     for i, para in enumerate(paras):
         found, open_d = _paragraph_spans(para, pos, i)
         spans.extend(found)
-        if open_d is not None and i + 1 < len(paras) and paras[i + 1].lstrip().startswith(OPEN_D):
+        # left open: a quote running over paragraphs when the next one opens with “, or a paragraph that is one
+        # unclosed quote (“The number one thing … ¶ with no closing mark: train 1-300 +3 right speakers)
+        if open_d is not None and (i + 1 < len(paras) and paras[i + 1].lstrip().startswith(OPEN_D)
+                                   or not para[:open_d].strip() and not found):
             spans.append(_Span(pos + open_d + 1, pos + len(para), "d", i))
         pos += len(para) + 2
     spans = [s for s in (_strip(text, s) for s in spans) if s is not None]

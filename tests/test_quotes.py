@@ -166,6 +166,15 @@ def test_opener_where_a_closer_belongs(text, expected):
     assert [q.text for q in find_quotes(text)] == expected
 
 
+def test_unclosed_quote_opening_a_paragraph_runs_to_its_end():
+    # the closing mark is missing: the paragraph the quote opens is the quote, not nothing
+    text = ("“Cultural conservatives have issues with Trump,” Viguerie notes.\n\n"
+            "“The number one thing you must have to win is for the party to be united. They have not been since 1988.")
+    assert [q.text for q in find_quotes(text)] == [
+        "Cultural conservatives have issues with Trump,",
+        "The number one thing you must have to win is for the party to be united. They have not been since 1988."]
+
+
 def test_quote_running_over_paragraphs():
     text = "“First part of a long statement.\n\n“Second part,” he said."
     assert [q.text for q in find_quotes(text)] == ["First part of a long statement.", "Second part,"]
