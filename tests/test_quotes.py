@@ -132,6 +132,14 @@ def test_participle_on_an_object_does_not_make_it_the_speaker(nlp):
     assert q.speaker == "Joe Biden"
 
 
+def test_weak_verb_with_a_person_noun_subject(nlp):
+    # "employee" is a person noun (speech_en.json): "called" counts with it as subject
+    text = ("The battle over whether the school is what former employees have called a “fraudulent scheme” took an "
+            "uglier turn on Friday.")
+    q = _parsed_quote(nlp, text, "fraudulent scheme")
+    assert q.speaker_mention is not None and "employees" in q.speaker_mention
+
+
 def test_generic_you_is_never_the_speaker(nlp):
     text = "If you live in California, feel free to “vote your conscience” or whatever you want to call it."
     q = _parsed_quote(nlp, text, "vote your conscience")
