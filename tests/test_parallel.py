@@ -146,6 +146,17 @@ def test_a_large_batch_runs_in_parts_and_its_parts_in_a_pool(parts):
         {"source_path": "2025-05-01/image.txt", "reason": "binary_file"}]
 
 
+def test_a_forced_rerun_in_parts_replaces_each_part_once(parts):
+    """--force over a batch in parts: each part's write replaces its own files' rows and keeps the other parts'."""
+    wh = parts["parts-2p"][0]
+    before = snapshot(wh)
+    env = {**os.environ, "NEWSFLOW_PART_FILES": "2"}
+    res = run("run", wh.parent / "in", "--warehouse", wh, "--processes", 2, "--force", "--quiet", env=env)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert snapshot(wh) == before
+    assert sql(wh, "select count(*) as n, count(distinct source_path) as paths from files") == [{"n": 7, "paths": 7}]
+
+
 @pytest.mark.parametrize("files, most, sizes", [
     (0, 250, []), (5, 250, [5]), (250, 250, [250]), (251, 250, [126, 125]), (600, 250, [200, 200, 200]),
     (6, 2, [2, 2, 2]), (7, 2, [2, 2, 2, 1]),
