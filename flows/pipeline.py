@@ -196,7 +196,7 @@ def handoff_manager() -> SyncManager:
 
 def execution_mode(processes: int, pending: int, dask: bool) -> tuple[str, int]:
     """("sequential" | "pool" | "dask", worker processes) for a run with `pending` parts of batches to process
-    (`batches_to_process`): whole parts in a pool when there are two or more, else one part at a time (spaCy's own
+    (`batch_parts`): whole parts in a pool when there are two or more, else one part at a time (spaCy's own
     `processes` inside it)."""
     if dask:
         return "dask", 1
@@ -247,9 +247,9 @@ def batch_nlp_options(options: RunOptions, mode: str) -> NlpOptions:
     return NlpOptions(model=options.model, n_process=1 if mode == "pool" else options.processes)
 
 
-def process_batches(root: Location, run_id: str, batches: dict[str, list[SourceFile]], guards: dict[str, str],
-                    options: RunOptions, mode: str, workers: int, stats: dict, tally: Tally,
-                    pool: ProcessPoolExecutor | None = None) -> None:
+def process_batches(root: Location, run_id: str, batches: dict[str, list[SourceFile]],
+                    parts: dict[str, list[list[SourceFile]]], guards: dict[str, str], options: RunOptions, mode: str,
+                    workers: int, stats: dict, tally: Tally, pool: ProcessPoolExecutor | None = None) -> None:
     """Ingest, process and write every batch; fills `stats` and `tally`.
 
     mode "sequential": one batch at a time in this process (spaCy itself uses `options.processes`), entities
@@ -289,18 +289,15 @@ def process_batches(root: Location, run_id: str, batches: dict[str, list[SourceF
 
     try:
         for batch, files in batches.items():
-            t0 = time.perf_counter()
-            parts = batch_parts(root, batch, files, options)
-            stats[batch] = {"files": len(files), "new": 0, "skipped": len(files) - sum(map(len, parts)),
+            stats[batch] = {"files": len(files), "new": 0, "skipped": len(files) - sum(map(len, parts[batch])),
                             "documents": 0, "rejects": Counter(), "quotes": 0, "mentions": 0}
-            if not parts:
+            if not parts[batch]:
                 log.info("batch %s: %d files, 0 new", batch, len(files))
-            tally.seconds["ingest"] += time.perf_counter() - t0
             # a large batch goes in parts (RunOptions.part_files), each read, processed and written in turn, so
             # that memory follows the part; in a pool, parts of one batch run side by side like batches
-            for k, part in enumerate(parts):
+            for k, part in enumerate(parts[batch]):
                 t0 = time.perf_counter()
-                label = f", part {k + 1}/{len(parts)}" if len(parts) > 1 else ""
+                label = f", part {k + 1}/{len(parts[batch])}" if len(parts[batch]) > 1 else ""
                 docs, rejects = ingest_batch(root, batch, part, guards.get(batch), options, known, stats, label)
                 tally.seconds["ingest"] += time.perf_counter() - t0
                 if not docs and not rejects:
@@ -345,8 +342,10 @@ def run_batches(flow_name: str, batches: dict[str, list[SourceFile]], warehouse:
            "params": params, "n_files_seen": None, "n_files_new": None, "n_documents": None, "n_rejects": None}
     with WarehouseLock(root):
         dask = _is_dask_runner()
-        pending = batches_to_process(root, batches, options) if options.processes > 1 and not dask else 0
-        mode, workers = execution_mode(options.processes, pending, dask)
+        t0 = time.perf_counter()
+        parts = {batch: batch_parts(root, batch, files, options) for batch, files in batches.items()}
+        tally.seconds["ingest"] += time.perf_counter() - t0
+        mode, workers = execution_mode(options.processes, sum(map(len, parts.values())), dask)
         # the workers start (import, model) while this process writes the run row and the views and ingests
         pool = batch_pool(workers, batch_nlp_options(options, mode)) if mode == "pool" else None
         log.info("processing batches: %s, %d worker process(es)", mode, workers)
@@ -358,7 +357,7 @@ def run_batches(flow_name: str, batches: dict[str, list[SourceFile]], warehouse:
                 raise
             refresh_views(root)  # queryable from the start, and after a run that dies
             try:
-                process_batches(root, run_id, batches, guards, options, mode, workers, stats, tally, pool)
+                process_batches(root, run_id, batches, parts, guards, options, mode, workers, stats, tally, pool)
             finally:
                 if pool is not None:
                     pool.shutdown(wait=True, cancel_futures=True)

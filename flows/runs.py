@@ -83,8 +83,7 @@ def split_files(files: list[SourceFile], most: int) -> list[list[SourceFile]]:
 
 def has_new_files(root: Location, batch: str, files: list[SourceFile]) -> bool:
     """True when a file of the batch is not in its ledger with the same size and mtime (no file is read)."""
-    ledger = ledger_index(root, batch)
-    return not all(unchanged(f, ledger.get(f.source_path)) for f in files)
+    return bool(new_files(root, batch, files, force=False))
 
 
 def nothing_new(batches: dict[str, list[SourceFile]], warehouse: str) -> bool:
