@@ -852,6 +852,18 @@ def _according(sdoc, lo: int, hi: int, quotes: list[Quote], lex: Lexicon):
 _VIEW_NOUNS = frozenset({"words", "view", "opinion", "estimation", "phrase", "telling", "judgment", "judgement"})
 
 
+def _bare_possessor(noun):
+    """The name before a bare apostrophe that the parse did not hang as a possessive: "in Forbes’ words" comes out
+    as "in" with two objects, "Forbes" and "words" (PolNeAR train 1-300)."""
+    if noun.i < 2:
+        return None
+    mark, owner = noun.nbor(-1), noun.nbor(-2)
+    if mark.text in ("’", "'") and owner.text[-1:] in ("s", "z", "x") and _is_propn(owner) \
+            and owner.sent == noun.sent:
+        return owner
+    return None
+
+
 def _in_words_of(sdoc, q: Quote, lo: int, hi: int, quotes: list[Quote]):
     """(None, X) for "in X’s words" / "in the words of X" / "in X’s view" right before or right after a quote
     ("…, in Forbes’ words, “they are …”", "“…” from diplomacy to the defense budget, in Bolton’s view.")."""
@@ -861,7 +873,7 @@ def _in_words_of(sdoc, q: Quote, lo: int, hi: int, quotes: list[Quote]):
             continue
         if not (0 <= q.start - t.idx <= 60 or 0 <= t.idx - q.end <= 60):
             continue  # the phrase must sit next to the quote, not elsewhere in a long sentence
-        owner = next((c for c in t.children if c.dep_ == "poss"), None)
+        owner = next((c for c in t.children if c.dep_ == "poss"), None) or _bare_possessor(t)
         if owner is None:
             of = next((c for c in t.children if c.dep_ == "prep" and c.lower_ == "of"), None)
             owner = _pobj(of) if of is not None else None

@@ -742,6 +742,9 @@ def test_a_subject_reached_through_other_clauses_must_be_able_to_speak(nlp):
          "the planet.”", "they are the most entrepreneurial places on the planet.", "Forbes"),
         ("Hillary Clinton wants to bring back the 1990s. She promised to put him in charge of fixing the economy "
          "because, in her words, “he knows how to do it.”", "he knows how to do it.", "Hillary Clinton"),
+        # a bare apostrophe the parse does not hang as a possessive ("in" then has two objects)
+        ("Michael Dell spent a week in Tel Aviv because, in Forbes’ words, “they are the most entrepreneurial places "
+         "on the planet.”", "they are the most entrepreneurial places on the planet.", "Forbes"),
     ],
 )
 def test_in_the_words_of_x_names_the_speaker(nlp, text, quote, speaker):
