@@ -485,6 +485,23 @@ def test_no_verb_of_saying_the_higher_clause_subject_speaks(nlp):
     assert _parsed(nlp, text)[0].speaker == "Elizabeth Warren"
 
 
+@pytest.mark.parametrize(
+    ("text", "mention"),
+    [
+        ("The ad targets a “corrupt political system that keeps in place a rigged economy.”", "The ad"),
+        ("The candidate sent an email to supporters inviting them to enter the contest for free, to “win my engraved "
+         "shotgun!”", "The candidate"),
+        ("The protesters denounced the plan as a “disaster.”", "The protesters"),
+        # the quote inside the noun's own phrase is a title or a term, not its words
+        ("The “No Comparison” ad contrasts Bush’s record as governor with Kasich’s.", None),
+        ("The actor, who also stars on the Netflix thriller “Bloodline,” returns to the stage.", None),
+    ],
+)
+def test_no_verb_of_saying_a_noun_for_people_as_subject_speaks(nlp, text, mention):
+    q = _parsed(nlp, text)[0]
+    assert q.speaker_mention == mention and q.speaker is None
+
+
 def test_pronoun_resolves_to_the_preceding_person_of_its_gender(nlp):
     text = ("Angela Merkel met Donald Trump in Berlin on Monday.\n\n"
             "“The talks were frank,” she said.\n\n"
