@@ -306,6 +306,28 @@ def is_quotation(text: str) -> bool:
     return any(w in _speech_words() for w in _WORDS.findall(outside.lower()))
 
 
+# A word that mixes Latin and Cyrillic letters ("Аdvеrtіѕе" with Cyrillic А, е, і, ѕ): text written with
+# look-alike letters so that ad filters do not recognise it. No language writes words that way.
+_LATIN = re.compile(r"[A-Za-z]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+def _is_homoglyph_text(text: str) -> bool:
+    """At least three words, and a fifth of them, mix Latin and Cyrillic letters: obfuscated advertising."""
+    words = text.split()
+    mixed = sum(1 for w in words if _LATIN.search(w) and _CYRILLIC.search(w))
+    return mixed >= 3 and mixed * 5 >= len(words)
+
+
+def _is_dated_prose(text: str) -> bool:
+    """Two or more sentences, one of them without a digit: prose that names a date ("Am 5. November 2021 wird
+    sie 100 Jahre alt. Herzlichen Glückwunsch."), not a dateline ("Published 3 May 2021. Updated 4 May 2021.")."""
+    if not _SENTENCE_BREAK.search(text):
+        return False
+    sentences = re.split(r"(?<=[.!?…])\s+(?=[\"“„«]?[A-ZÄÖÜ])", text.strip())
+    return len(sentences) >= 2 and any(not re.search(r"\d", s) and len(s.split()) >= 2 for s in sentences)
+
+
 def _is_title(text: str, first: bool) -> bool:
     """A head line that can be the headline: short, not ending like a sentence or clause (but for the document's
     first line, which may be a headline with a full stop), and not a reported quotation."""
@@ -371,7 +393,7 @@ def clean_paragraphs(texts: list[str], title_hint: str | None = None, blocks: bo
             drop(p, reasons.BYLINE)
             continue
         meta_like = in_head and (words <= _MAX_META_WORDS or _READ_TIME.search(t) or _COMMENTS.search(t))
-        if meta_like and (when := parse_date(t)):
+        if meta_like and (when := parse_date(t)) and not _is_dated_prose(t):
             out.published = out.published or when
             drop(p, reasons.DATELINE)
             continue
@@ -419,6 +441,9 @@ def clean_paragraphs(texts: list[str], title_hint: str | None = None, blocks: bo
             continue
         if _is_caption(t, unpunctuated_captions):
             drop(p, reasons.CAPTION)
+            continue
+        if _is_homoglyph_text(t):
+            drop(p, "advertisement")
     drop_related_lists(paras)
     drop_comment_section(paras)
     if blocks:

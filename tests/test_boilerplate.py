@@ -386,6 +386,13 @@ def test_glued_skip_link_is_split_from_its_subheading():
         (["John Smith was a reporter for the Times for 30 years."], 0),
         (["Mit Material von dpa"], 1),
         (["Informationen von der Polizei gab es zunächst nicht."], 0),
+        # an agency's or editor's sign-off closing the article (Polish agency initials, a bare acronym, "(dpa)")
+        (["aja/PAP"], 1),
+        (["kb, mm/PAP"], 1),
+        (["RIRM"], 1),
+        (["(dpa)"], 1),
+        (["RIRM", BODY[0]], 0),
+        (["Das teilte die Polizei am Abend mit (dpa)."], 0),
     ],
 )
 def test_trailing_bio_and_credit_lines(tail, removed):
@@ -534,3 +541,41 @@ def test_furniture_phrases_of_22_nov(line, category):
 def test_title_line_with_site_and_section_is_a_duplicate_title(line, title, removed):
     c = clean_paragraphs([line, *BODY], title_hint=title)
     assert (c.paragraphs[0].reason == reasons.DUPLICATE_TITLE) is removed
+
+
+@pytest.mark.parametrize(
+    "head, kept",
+    [
+        ("Am 5. November 2021 wird sie 100 Jahre alt. Herzlichen Glückwunsch.", True),
+        ("Published 3 May 2021. Updated 4 May 2021.", False),
+        ("Veröffentlicht am 16.08.2019", False),
+    ],
+)
+def test_a_dated_head_line_of_several_sentences_is_prose(head, kept):
+    c = clean_paragraphs(["Bridge to close", head, *ARTICLE])
+    p = c.paragraphs[1]
+    assert (p.kept, p.reason) == ((True, None) if kept else (False, reasons.DATELINE))
+
+
+@pytest.mark.parametrize("label", ["Pressekontakt:", "Press contacts", "Pressesprecher*in Jane Roe", "Contact presse"])
+def test_press_contact_block_after_the_article_goes(label):
+    block = [label, "Jane Roe", "Tel.: 030 123 45 67", "E-Mail: presse@example.org"]
+    c = clean_paragraphs(["Title line", *BODY, *block])
+    assert [p.reason for p in c.paragraphs[-4:]] == ["press_contact"] * 4
+    assert [p.text for p in c.paragraphs if p.kept] == BODY
+
+
+@pytest.mark.parametrize(
+    "line, removed",
+    [
+        # Cyrillic А, е, і, ѕ, о, у, с, р in Latin words: an ad written to slip past filters
+        ("Аdvеrtіѕе wіth thе most visited news site ~ Wе оffеr fullу сuѕtоmіzаblе расkаgеѕ.", True),
+        ("Press contacts were told on Monday that the plan had failed.", False),
+        ("Президент Владимир Путин said in Moscow that the talks with Kyiv were over.", False),
+    ],
+)
+def test_look_alike_letters_mark_an_advertisement(line, removed):
+    c = clean_paragraphs(["Title line", *BODY[:2], line, *BODY[2:]])
+    p = c.paragraphs[3]
+    assert p.text == line
+    assert (not p.kept, p.reason) == ((True, "advertisement") if removed else (False, None))
