@@ -495,6 +495,9 @@ def test_no_verb_of_saying_the_higher_clause_subject_speaks(nlp):
         # the quote inside the noun's own phrase is a title or a term, not its words
         ("The “No Comparison” ad contrasts Bush’s record as governor with Kasich’s.", None),
         ("The actor, who also stars on the Netflix thriller “Bloodline,” returns to the stage.", None),
+        # a verb with no subject of its own (controlled) passes to the one above it
+        ("Some men are especially keen on telling women to stop “nagging” when they speak up.", "Some men"),
+        ("Critics are quick at branding the plan a “disaster” for farmers.", "Critics"),
     ],
 )
 def test_no_verb_of_saying_a_noun_for_people_as_subject_speaks(nlp, text, mention):
