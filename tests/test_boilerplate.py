@@ -557,12 +557,21 @@ def test_a_dated_head_line_of_several_sentences_is_prose(head, kept):
     assert (p.kept, p.reason) == ((True, None) if kept else (False, reasons.DATELINE))
 
 
-@pytest.mark.parametrize("label", ["Pressekontakt:", "Press contacts", "Pressesprecher*in Jane Roe", "Contact presse"])
+@pytest.mark.parametrize(
+    "label", ["Pressekontakt:", "Press contacts", "Pressesprecher*in Jane Roe", "Contact presse", "Kontakt:", "Contact:"]
+)
 def test_press_contact_block_after_the_article_goes(label):
     block = [label, "Jane Roe", "Tel.: 030 123 45 67", "E-Mail: presse@example.org"]
     c = clean_paragraphs(["Title line", *BODY, *block])
     assert [p.reason for p in c.paragraphs[-4:]] == ["press_contact"] * 4
     assert [p.text for p in c.paragraphs if p.kept] == BODY
+
+
+def test_contact_label_before_the_article_takes_nothing_with_it():
+    # a contact label before any prose goes alone; a menu's bare "Contact" link and a sentence are not labels
+    c = clean_paragraphs(["Title line", "Kontakt:", *BODY, "Contact", "Contact with the rebels was lost on Monday."])
+    assert [p.reason for p in c.paragraphs[:2]] == [reasons.TITLE, "press_contact"]
+    assert [p.text for p in c.paragraphs if p.kept] == [*BODY, "Contact", "Contact with the rebels was lost on Monday."]
 
 
 @pytest.mark.parametrize(
