@@ -522,6 +522,9 @@ _STOPLIST_LANGUAGES = ("English", "German", "French", "Spanish", "Italian", "Dut
 _WORDS = re.compile(r"\w+", re.UNICODE)
 # a full sentence: starts with a capital, digit or quote, at least four words, ends with terminal punctuation
 _SENTENCE = re.compile(r"^[\"“„«‘'(]?[A-ZÄÖÜ0-9][^\n]*\s\S+\s\S+\s\S+.*[.!?…][\"”“»’')]?$")
+# a clause introducing what follows ("From Jane Roe, writing at Example News:"): four or more words, one of them in
+# lower case (not a label such as "Weitere Informationen:"), ending in a colon
+_INTRO_LINE = re.compile(r"^[\"“„«‘'(]?[A-ZÄÖÜ][^\n]*\s\S+\s\S+\s[^\n]*\b[a-zäöüß]\w*\b[^\n]*:[\"”“»’')]?$")
 _COPYRIGHT = re.compile(r"©|&copy|\bcopyright\b|\(c\) \d{4}|all rights reserved|alle rechte vorbehalten", re.I)
 
 
@@ -588,6 +591,10 @@ def classify_blocks(texts: list[str], stoplist: frozenset[str], removed: list[bo
         prev, nxt = neighbour(i, -1, True, cls), neighbour(i, 1, True, cls)
         if prev == nxt:
             out[i] = prev
+        elif nxt == "good" and _INTRO_LINE.match(texts[i]):
+            # it belongs to the prose it introduces; jusText would take it for a menu line after a bad block
+            # (PolNeAR: "From Andrea Peyser writing at The New York Post:" before the quoted column)
+            out[i] = "good"
         elif _SENTENCE.match(texts[i]):
             # a short full sentence next to prose ("It must end NOW," he wrote.) is prose: jusText would drop
             # it at the end of a document, where plain text has no furniture block after the article

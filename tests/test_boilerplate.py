@@ -588,3 +588,28 @@ def test_look_alike_letters_mark_an_advertisement(line, removed):
     p = c.paragraphs[3]
     assert p.text == line
     assert (not p.kept, p.reason) == ((True, "advertisement") if removed else (False, None))
+
+
+LONG = ("The president said on Tuesday that the plan would go ahead despite the objections of several members of his "
+        "own party, who had warned of the costs and of the damage to the country and to its standing in the world.")
+
+
+@pytest.mark.parametrize(
+    "line, kept",
+    [
+        ("From Jane Roe, writing at Example News:", True),
+        ("Hewitt writes in his column today:", True),
+        ("Weitere Informationen:", False),  # a label, not a clause
+        ("Related Stories From Our Site:", False),
+    ],
+)
+def test_an_intro_line_before_prose_stays_in_plain_text(line, kept):
+    c = clean_paragraphs(["Some headline here", "Home", "News", line, LONG, LONG], blocks=True)
+    p = c.paragraphs[3]
+    assert p.text == line
+    assert p.kept == kept
+
+
+def test_see_photos_below_is_a_media_notice():
+    c = clean_paragraphs(["Some headline here", LONG, "See photos from the debate below:", LONG])
+    assert c.paragraphs[2].reason == "media_notice"
