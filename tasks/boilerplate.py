@@ -86,6 +86,10 @@ _DATE_PATTERNS = (
     (re.compile(rf"\b(\d{{1,2}})\.?\s+({_MONTH_RE})\.?,?\s+(\d{{4}})\b", re.I), ("d", "m", "y")),
     (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?!\d)"), ("y", "m", "d")),
     (re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b"), ("d", "m", "y")),
+    # slashes: US month first ("News date : 04/21/2022"), else day first ("DATE : 27/09/2020"); 03/04/2021 reads
+    # as 4 March, which only matters for `published` when the page's metadata has no date
+    (re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b"), ("m", "d", "y")),
+    (re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b"), ("d", "m", "y")),
 )
 _YEAR = re.compile(r"\d{4}")
 _COMMENTS = re.compile(r"\bcomments?\b", re.I)
@@ -209,7 +213,8 @@ def split_glued(texts: list[str]) -> list[str]:
 
 
 def parse_date(text: str) -> date | None:
-    """The first calendar date written in `text` (English or German month names, ISO, or d.m.yyyy), or None."""
+    """The first calendar date written in `text` (English or German month names, ISO, d.m.yyyy, m/d/yyyy or
+    d/m/yyyy), or None."""
     if not _YEAR.search(text):  # every pattern has a four-digit year; most paragraphs have none
         return None
     for pattern, order in _DATE_PATTERNS:

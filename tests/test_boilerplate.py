@@ -20,7 +20,10 @@ from .conftest import GOLD, SAMPLE
         ("18. März 2025", date(2025, 3, 18)),
         ("Published 2025-03-18T10:00", date(2025, 3, 18)),
         ("am 18.03.2025 um 10 Uhr", date(2025, 3, 18)),
+        ("News date : 04/21/2022", date(2022, 4, 21)),
+        ("- DATE : 27/09/2020", date(2020, 9, 27)),
         ("Feb. 30, 2025", None),
+        ("13/13/2020", None),
         ("no date here", None),
     ],
 )
