@@ -504,10 +504,17 @@ def drop_comment_section(paras: list[Paragraph]) -> None:
             p.kept, p.reason = False, "comment_form"
 
 
+_ACRONYM = re.compile(r"[A-Z]{3,5}")
+
+
 def drop_trailing(paras: list[Paragraph]) -> None:
     """Remove the document's last kept paragraphs while they match a `trailing` phrase (an author's bio line,
     a reporting credit): such a line ends articles, while the same words inside the body are the story's own."""
     trailing = load_phrase_rules()["trailing"]
+    kept = [p for p in paras if p.kept]
+    # a bare acronym as the last line signs the article off ("RIRM"); after another acronym it ends a list
+    if len(kept) >= 2 and _ACRONYM.fullmatch(kept[-1].text.strip()) and not _ACRONYM.fullmatch(kept[-2].text.strip()):
+        kept[-1].kept, kept[-1].reason = False, "author_note"
     for p in reversed(paras):
         if not p.kept:
             continue

@@ -395,6 +395,7 @@ def test_glued_skip_link_is_split_from_its_subheading():
         (["RIRM"], 1),
         (["(dpa)"], 1),
         (["RIRM", BODY[0]], 0),
+        (["UFSJ", "UFRGS", "IFB"], 0),  # a list of acronyms ends there, no sign-off
         (["Das teilte die Polizei am Abend mit (dpa)."], 0),
     ],
 )
@@ -616,3 +617,12 @@ def test_an_intro_line_before_prose_stays_in_plain_text(line, kept):
 def test_see_photos_below_is_a_media_notice():
     c = clean_paragraphs(["Some headline here", LONG, "See photos from the debate below:", LONG])
     assert c.paragraphs[2].reason == "media_notice"
+
+
+def test_a_label_and_link_closing_the_article_goes_and_so_does_the_sign_off_before_it():
+    c = clean_paragraphs(["Title line", *BODY, "aja/PAP", "Publikacja dostępna na stronie: https://example.pl/a/1"])
+    assert [p.reason for p in c.paragraphs[-2:]] == ["author_note", "source_link"]
+    assert [p.text for p in c.paragraphs if p.kept] == BODY
+    # inside the body the same shape is the article's own line
+    c = clean_paragraphs(["Title line", "Full report: https://example.org/report.pdf", *BODY])
+    assert c.paragraphs[1].kept
