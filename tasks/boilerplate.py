@@ -357,9 +357,11 @@ def _titled_line(text: str, title: str) -> bool:
 
 
 def clean_paragraphs(texts: list[str], title_hint: str | None = None, blocks: bool = False,
-                     templates: frozenset[str] = frozenset(), unpunctuated_captions: bool = True) -> Cleaned:
+                     templates: frozenset[str] = frozenset(), unpunctuated_captions: bool = True,
+                     trailing_urls: bool = True) -> Cleaned:
     """Classify plain-text paragraphs as body or furniture and pull metadata out of the head and tail.
 
+    `trailing_urls`: a bare URL among the last three paragraphs is the source url (plain text only).
     Returns the paragraphs (each kept or removed with a reason code) and the metadata found. Never raises.
     """
     paras = [Paragraph(idx=i, text=t) for i, t in enumerate(split_glued(texts))]
@@ -440,7 +442,10 @@ def clean_paragraphs(texts: list[str], title_hint: str | None = None, blocks: bo
         if templates and template_key(t) in templates:
             drop(p, reasons.TEMPLATE)
             continue
-        if _URL.fullmatch(t.strip()) and i >= n - 3:
+        # a bare URL closing a plain-text file is its source; in trafilatura's text of a page it is a link the
+        # article writes out (trafilatura-eval: 11 such lines, 1 'with' snippet, no 'without'), and the page's
+        # metadata has the url
+        if trailing_urls and _URL.fullmatch(t.strip()) and i >= n - 3:
             out.url = out.url or t.strip()
             drop(p, reasons.SOURCE_URL)
             continue
@@ -722,7 +727,8 @@ def clean_extracted(ex: Extracted, options: HtmlOptions = HtmlOptions(),
     Raises RejectError(empty_after_cleaning) when nothing of the body is left.
     """
     cleaned = clean_paragraphs(ex.texts, title_hint=ex.title, blocks=options.block_features or not ex.html,
-                               templates=templates, unpunctuated_captions=options.html_captions or not ex.html)
+                               templates=templates, unpunctuated_captions=options.html_captions or not ex.html,
+                               trailing_urls=not ex.html)
     if ex.html:
         cleaned.byline = cleaned.byline or ex.byline
         cleaned.url = ex.url or cleaned.url

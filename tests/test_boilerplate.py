@@ -626,3 +626,9 @@ def test_a_label_and_link_closing_the_article_goes_and_so_does_the_sign_off_befo
     # inside the body the same shape is the article's own line
     c = clean_paragraphs(["Title line", "Full report: https://example.org/report.pdf", *BODY])
     assert c.paragraphs[1].kept
+
+
+def test_a_bare_url_at_the_end_is_the_source_in_plain_text_and_article_text_in_html():
+    paras = ["Title line", *BODY, "https://example.org/petition/online/stop-the-fee"]
+    assert clean_paragraphs(paras).paragraphs[-1].reason == reasons.SOURCE_URL
+    assert clean_paragraphs(paras, trailing_urls=False).paragraphs[-1].kept
