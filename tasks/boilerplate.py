@@ -453,7 +453,7 @@ def clean_paragraphs(texts: list[str], title_hint: str | None = None, blocks: bo
             drop(p, reasons.CAPTION)
             continue
         if _is_homoglyph_text(t):
-            drop(p, "advertisement")
+            drop(p, reasons.ADVERTISEMENT)
     drop_related_lists(paras)
     drop_comment_section(paras)
     if blocks:

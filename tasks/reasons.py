@@ -27,6 +27,7 @@ BYLINE = "byline"
 DATELINE = "dateline"
 SOURCE_URL = "source_url"
 CAPTION = "caption"
+ADVERTISEMENT = "advertisement"  # text in look-alike letters, written to get past ad filters
 LOW_CONTENT = "low_content"  # block features (length, stopwords, context) say navigation, not prose
 TEMPLATE = "template"  # the same paragraph in many documents of the batch
 FOREIGN_LANGUAGE = "foreign_language"  # paragraph language differs from the document's
