@@ -1,8 +1,6 @@
 #!/bin/bash
-# One batch folder through `newsflow run`, in parts (NEWSFLOW_PART_FILES=250) and in one piece with 1 process,
-# and with 2 processes (which split a folder of 32 files or more into at least 2 parts: flows/runs.py
-# `plan_parts`; before it, a folder of up to 250 files ran in one piece with spaCy's own 2 processes), interleaved
-# for ROUNDS rounds: wall, CPU and the peak RSS of the largest process (GNU time).
+# One batch folder through `newsflow run`, in parts (NEWSFLOW_PART_FILES=250) and in one piece, with 1 and 2
+# processes, interleaved for ROUNDS rounds: wall, CPU and the peak RSS of the largest process (GNU time).
 #   bash bench/bench_single_folder.sh INPUT_ROOT [ROUNDS]     # INPUT_ROOT holds one batch folder
 # Warehouses go to ${WORK:-/tmp/newsflow-bench-single}; use a private PREFECT_HOME. docs/benchmarks.md has a run.
 set -euo pipefail
@@ -13,7 +11,7 @@ work=${WORK:-/tmp/newsflow-bench-single}
 mkdir -p "$work"
 .venv/bin/newsflow run sample --warehouse "$work/wh-warm-up" --quiet >/dev/null   # Prefect's database exists
 for round in $(seq "$rounds"); do
-  for config in "one-piece 100000 1" "parts 250 1" "parts 250 2"; do
+  for config in "one-piece 100000 1" "parts 250 1" "one-piece 100000 2" "parts 250 2"; do
     set -- $config
     name="round$round-$1-${3}p"
     rm -rf "$work/wh-$name"

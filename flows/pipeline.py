@@ -6,13 +6,12 @@
 A batch's new files go in parts of at most `RunOptions.part_files` (250; one part for most nightly folders), so
 that memory follows the part, not the folder. Per part, the flow runs an `ingest` task, one `batch` task (the
 stages decode ... quotes, `run_stages`) and a `write` task (which merges the part into the batch's files), in
-order. With `processes` N > 1 a run with fewer than N parts splits its largest batch further (`plan_parts`, down
-to parts of one model batch, 16 files), and with two or more parts to process, up to N parts run at once, each in
-a worker process of a pool the run starts once (one more waits in the pool's queue, so that a worker never idles
-while the flow writes), and the flow writes each part as it finishes, in order. With one part to process (under
-32 new files), spaCy's own N processes run inside it. Below, "batch" is also said of a part: a part links to
-the parts before it as a batch to the batches before it. Per-stage seconds are in the run summary and its
-artifact (the stages no longer are Prefect tasks of their own: docs/benchmarks.md).
+order. With `processes` N > 1 and two or more parts to process, up to N parts run at once, each in a worker
+process of a pool the run starts once (one more waits in the pool's queue, so that a worker never idles while the
+flow writes), and the flow writes each part as it finishes, in order. With one part to process, spaCy's own N
+processes run inside it. Below, "batch" is also said of a part: a part links to the parts before it as a batch
+to the batches before it. Per-stage seconds are in the run summary and its artifact (the
+stages no longer are Prefect tasks of their own: docs/benchmarks.md).
 
 The Prefect tasks are declared here, each a thin wrapper of a pure function in tasks/. tasks/ imports nothing from
 Prefect, so `newsflow sql`, `status` and `inspect` start without it (`newsflow sql` on a warehouse: 0.7 s,
@@ -54,8 +53,8 @@ from flows.runs import (
     WorkerDied,
     ledger_index,
     new_files,
-    plan_parts,
     run_stages,
+    split_files,
     summarise,
     warm_worker,
 )
@@ -128,18 +127,15 @@ def ingest_batch(root: Location, batch: str, files: list[SourceFile], guard: str
     return docs, rejects
 
 
-def batch_parts(root: Location, batches: dict[str, list[SourceFile]],
-                options: RunOptions) -> dict[str, list[list[SourceFile]]]:
-    """Per batch, the parts its new files are processed in (`plan_parts`: `RunOptions.part_files`, and enough
-    parts to fill `RunOptions.processes`; stat only, no file is read)."""
-    new = {batch: new_files(root, batch, files, options.force) for batch, files in batches.items()}
-    return plan_parts(new, options.part_files, options.processes)
+def batch_parts(root: Location, batch: str, files: list[SourceFile], options: RunOptions) -> list[list[SourceFile]]:
+    """The parts a batch's new files are processed in (`RunOptions.part_files`; stat only, no file is read)."""
+    return split_files(new_files(root, batch, files, options.force), options.part_files)
 
 
 def batches_to_process(root: Location, batches: dict[str, list[SourceFile]], options: RunOptions) -> int:
     """How many parts of batches have files their ledgers do not vouch for (stat only, no file is read): the
     units a pool runs side by side."""
-    return sum(map(len, batch_parts(root, batches, options).values()))
+    return sum(len(batch_parts(root, batch, files, options)) for batch, files in batches.items())
 
 
 def batch_pool(workers: int, nlp_options: NlpOptions) -> ProcessPoolExecutor:
@@ -347,7 +343,7 @@ def run_batches(flow_name: str, batches: dict[str, list[SourceFile]], warehouse:
     with WarehouseLock(root):
         dask = _is_dask_runner()
         t0 = time.perf_counter()
-        parts = batch_parts(root, batches, options)
+        parts = {batch: batch_parts(root, batch, files, options) for batch, files in batches.items()}
         tally.seconds["ingest"] += time.perf_counter() - t0
         mode, workers = execution_mode(options.processes, sum(map(len, parts.values())), dask)
         # the workers start (import, model) while this process writes the run row and the views and ingests

