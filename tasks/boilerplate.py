@@ -81,6 +81,7 @@ _MONTHS = {
     "sept": 9, "jänner": 1, "maerz": 3,
 }
 _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_SLASH_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 _DATE_PATTERNS = (
     (re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}}),?\s+(\d{{4}})\b", re.I), ("m", "d", "y")),
     (re.compile(rf"\b(\d{{1,2}})\.?\s+({_MONTH_RE})\.?,?\s+(\d{{4}})\b", re.I), ("d", "m", "y")),
@@ -88,8 +89,8 @@ _DATE_PATTERNS = (
     (re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b"), ("d", "m", "y")),
     # slashes: US month first ("News date : 04/21/2022"), else day first ("DATE : 27/09/2020"); 03/04/2021 reads
     # as 4 March, which only matters for `published` when the page's metadata has no date
-    (re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b"), ("m", "d", "y")),
-    (re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b"), ("d", "m", "y")),
+    (_SLASH_DATE, ("m", "d", "y")),
+    (_SLASH_DATE, ("d", "m", "y")),
 )
 _YEAR = re.compile(r"\d{4}")
 _COMMENTS = re.compile(r"\bcomments?\b", re.I)
