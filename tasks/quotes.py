@@ -696,10 +696,6 @@ def _subject_before(verb, mentions: list[Mention], lex: Lexicon):
             _mention_at(mentions, prev.idx, prev.idx + 1) or _noun_lemmas(prev) & lex.person_nouns):
         return prev
     return None
-    prev = verb.doc[verb.i - 1]
-    if (_is_propn(prev) or _is_pron(prev)) and prev.lower_ not in ("it", "this", "that", "which", "what"):
-        return prev
-    return None
 
 
 # Once a verb of saying is found above a quote, the climb goes on only through clauses that are what was said
@@ -1213,7 +1209,11 @@ def _attribute_parsed(text: str, quotes: list[Quote], mentions: list[Mention], s
             cands = []
             for t in sent:
                 if _is_cue(t, lex) and not _inside(quotes, t.idx, t.idx + len(t.text)):
-                    subj = _subject(t, lex, bounds) or _subject_before(t, mentions, lex)
+                    subj = _subject(t, lex, bounds)
+                    if subj is None or _inside(quotes, subj.idx, subj.idx + 1):
+                        # none, or one inside the quote: "“… We will achieve justice …,” Tulsa police Chief Chuck
+                        # Jordan said" parses "said" as a conjunct of the quoted verb and inherits its "We"
+                        subj = _subject_before(t, mentions, lex)
                     if subj is not None and not _inside(quotes, subj.idx, subj.idx + 1) and lo <= subj.idx < hi and (
                         _verb_lemma(t, lex) not in lex.weak or _plausible(subj, lex, mentions)
                     ):
@@ -1431,6 +1431,43 @@ def _mention_in(mentions: list[Mention], who: _Who, text: str) -> Mention | None
     return None
 
 
+# -- attribution: a source after a dash --------------------------------------------------------------------------
+
+# “…” ― Sonya Herridge / “…” — Jane Doe, 45, a nurse: the source of a quote roundup or an epigraph, alone after a
+# dash on the rest of the quote's line. The name is a run of capitalised words (initials and name particles
+# allowed); what follows a comma or an opening bracket describes it.
+_DASH_SOURCE = re.compile(
+    r"[,.!?…]?[ \t]*[―—–][ \t]*"
+    r"((?:[A-ZÄÖÜ][\w’'.-]*|[a-z]{1,3})(?:[ \t]+(?:[A-ZÄÖÜ][\w’'.-]*|[a-z]{1,3})){0,5})"
+    r"[ \t]*(?:[,(][^\n“”‘’]*)?\.?[ \t]*(?:\n|$)")
+
+
+def _dash_sources(text: str, quotes: list[Quote], mentions: list[Mention], lex: Lexicon) -> dict[int, _Who]:
+    """Speakers named after a dash right behind a quote's closing mark ("“…” ― Sonya Herridge"); the entities
+    stage's mention there, when there is one, gives the canonical name."""
+    found: dict[int, _Who] = {}
+    for qi, q in enumerate(quotes):
+        if q.end >= len(text) or text[q.end] not in (CLOSE_D, CLOSE_S):
+            continue
+        m = _DASH_SOURCE.match(text, q.end + 1)
+        if m is None:
+            continue
+        words = m.group(1).split()
+        while words and not words[-1][:1].isupper():
+            words.pop()  # "— Jane Doe of" ends with the name
+        if not words or not words[0][:1].isupper() or words[0].lower() in lex.pronouns:
+            continue
+        name = " ".join(words).rstrip(".")
+        lo = m.start(1)
+        who = _Who(name, name, None, None, lo)
+        for mention in mentions:
+            if lo <= mention.start < lo + len(name) and mention.label in SPEAKER_LABELS:
+                who.name, who.entity_id = mention.name or mention.text, mention.entity_id or None
+                break
+        found[qi] = who
+    return found
+
+
 # -- attribution: entry point --------------------------------------------------------------------------------
 
 
@@ -1495,6 +1532,7 @@ def attribute(text: str, quotes: list[Quote], mentions: list[Mention], options: 
         found = _attribute_parsed(text, cands, mentions, analysis, lex, options)
     else:
         found = _attribute_lexical(text, cands, mentions, lex)
+    found.update(_dash_sources(text, cands, mentions, lex))  # a name after a dash outweighs the rules above
     _continuation(text, cands, found)
     for qi, who in found.items():
         _set(cands[qi], who)
