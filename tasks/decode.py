@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 
 import charset_normalizer
 import ftfy
@@ -90,12 +91,27 @@ def decode_bytes(data: bytes) -> tuple[str, str, list[str]]:
 
 
 def _repair(text: str, encoding: str) -> tuple[str, str, list[str]]:
-    fixed = ftfy.fix_encoding_and_explain(text)
-    if not fixed.explanation or fixed.text == text:
+    """Undo mojibake line by line, as ftfy's own `fix_text` does: a file that is mostly clean with one pasted
+    line of mojibake ("protegÃ©s") is repaired there, where judging the whole file at once leaves it alone."""
+    lines = text.split("\n")
+    repairs: list[str] = []
+    for i, line in enumerate(lines):
+        if line.isascii():
+            continue
+        # composed first (NFC, which normalisation applies anyway): "A" + combining tilde + "©" is mojibake
+        # ftfy only recognises as "Ã©"
+        fixed = ftfy.fix_encoding_and_explain(unicodedata.normalize("NFC", line))
+        if not fixed.explanation:
+            continue
+        lines[i] = fixed.text
+        # encode/decode steps name the mis-decoding undone; 'apply' steps name other repairs (C1 controls, ...)
+        steps = "mojibake:" + ">".join(arg for op, arg in fixed.explanation
+                                       if op in ("encode", "decode", "transcode", "apply"))
+        if steps not in repairs:
+            repairs.append(steps)
+    if not repairs:
         return text, encoding, []
-    # encode/decode steps name the mis-decoding undone; 'apply' steps name other repairs (C1 controls, ...)
-    steps = [arg for op, arg in fixed.explanation if op in ("encode", "decode", "transcode", "apply")]
-    return fixed.text, encoding, ["mojibake:" + ">".join(steps)]
+    return "\n".join(lines), encoding, repairs
 
 
 def decode_doc(doc: Doc) -> None:

@@ -36,6 +36,15 @@ def test_mojibake_is_repaired_and_recorded():
     assert repairs and repairs[0].startswith("mojibake:")
 
 
+def test_one_line_of_mojibake_in_clean_text_is_repaired_and_the_rest_left_alone():
+    # a file of clean typographic text with one pasted line of mojibake, its "Ã" decomposed ("A" + combining
+    # tilde): judged as a whole, ftfy leaves the file alone (PolNeAR dev has such a file)
+    text = "He didn’t see the irony – none.\nOne of his protegA\u0303\u00a9s said “no”.\nStraße und Ärger."
+    out, _, repairs = decode_bytes(text.encode("utf-8"))
+    assert out == "He didn’t see the irony – none.\nOne of his protegés said “no”.\nStraße und Ärger."
+    assert len(repairs) == 1 and repairs[0].startswith("mojibake:")
+
+
 @pytest.mark.parametrize(
     "data, reason",
     [
