@@ -266,7 +266,22 @@ _TITLE_MINOR = frozenset("a an the and but or nor for of on in at to by with fro
 
 # Words after a quoted title: “Orange is the New Black” star Selenis Leyva, the “Scandal” actress.
 _TITLE_AFTER = frozenset("star stars actor actress host creator director producer author series episode show "
-                         "film movie book album song cast".split())
+                         "film movie book album song cast radio program programme podcast".split())
+
+# Marcia “Cia” Price, John “Tig” Tiegen: a nickname between a first name and a surname
+_NICKNAME = re.compile(r"[A-Z][\w.’'-]* [“‘]([A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*)?)[”’] [A-Z]")
+
+
+def is_nickname(text: str, q: Quote, mentions: list[Mention]) -> bool:
+    """Whether a quoted span is a nickname inside a person's name (Marcia “Cia” Price): capitalised words
+    between two capitalised words, one of which the entities stage tags as a person. Never speech."""
+    m = _NICKNAME.search(text, max(0, q.start - 40), min(len(text), q.end + 3))
+    while m is not None and m.start(1) < q.start:
+        m = _NICKNAME.search(text, m.start() + 1, min(len(text), q.end + 3))
+    if m is None or (m.start(1), m.end(1)) != (q.start, q.end):
+        return False
+    return any(x.label == "PERSON" and (q.start - 2 <= x.end <= q.start - 1 or q.end + 1 <= x.start <= q.end + 2
+                                        or x.start < q.start < q.end < x.end) for x in mentions)
 
 
 def is_title(text: str, q: Quote) -> bool:
@@ -1524,8 +1539,9 @@ def attribute(text: str, quotes: list[Quote], mentions: list[Mention], options: 
     lex = load_lexicon("en" if analysis is not None else language)
     if lex is None or not quotes:
         return
-    # titles of works, and letters or symbols in quotes ("R," "D,"), are not speech
-    cands = [q for q in quotes if not is_title(text, q) and any(len(w) > 1 for w in _WORD.findall(q.text))]
+    # titles of works, nicknames, and letters or symbols in quotes ("R," "D,"), are not speech
+    cands = [q for q in quotes if not is_title(text, q) and not is_nickname(text, q, mentions)
+             and any(len(w) > 1 for w in _WORD.findall(q.text))]
     if options.single_quotes_when_no_double and any(q.mark == "d" for q in quotes):
         cands = [q for q in cands if q.mark != "s"]
     if analysis is not None:

@@ -12,7 +12,7 @@ import pytest
 import schemas
 from tasks.entities import canonicalise, mentions_from_spacy
 from tasks.nlp import NlpOptions, load_nlp
-from tasks.quotes import attribute, find_quotes, is_title, quote_key
+from tasks.quotes import attribute, find_quotes, is_nickname, is_title, quote_key
 from tasks.records import Mention
 
 REPO = Path(__file__).resolve().parents[1]
@@ -224,11 +224,23 @@ def test_titles_of_works_are_not_speech():
         # in a headline, where every word is capitalised, “…” after "To" is what was said
         ("Zoe Saldana Asked Men Everywhere To “Redefine Masculinity.”", False),
         ("He was asked to appear on the show and agreed to “Meet the Press” in June.", True),
+        # a word for a programme after the title
+        ("Listeners called his “Keepin’ It Real” radio program to complain.", True),
     ],
 )
 def test_titles_in_title_case(text, title):
     q = find_quotes(text)[0]
     assert is_title(text, q) is title
+
+
+def test_a_nickname_inside_a_name_is_not_speech(nlp):
+    text = ("Rep. Robert C. “Bobby” Scott threw open his back yard on Monday.\n\n"
+            "Protesters chanted “Bobby!” at the rally, the union said.")
+    got = {q.text: q.speaker_mention for q in _parsed(nlp, text)}
+    assert got["Bobby"] is None
+    assert is_nickname(text, find_quotes(text)[0], [Mention("Scott", "PERSON", text.find("Scott"),
+                                                              text.find("Scott") + 5)])
+    assert not is_nickname(text, find_quotes(text)[0], [])  # capitalised words alone are not enough
 
 
 def test_quote_key_ignores_marks_case_and_punctuation():
