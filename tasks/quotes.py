@@ -1448,8 +1448,8 @@ def _mention_in(mentions: list[Mention], who: _Who, text: str) -> Mention | None
 
 # -- attribution: a source after a dash --------------------------------------------------------------------------
 
-# “…” ― Sonya Herridge / “…” — Jane Doe, 45, a nurse: the source of a quote roundup or an epigraph, alone after a
-# dash on the rest of the quote's line. The name is a run of capitalised words (initials and name particles
+# “…” ― Sonya Herridge / “…” — Jane Doe, 45, a nurse: the source of a quote roundup or an epigraph, on a line that
+# is only the quote, a dash and the source. The name is a run of capitalised words (initials and name particles
 # allowed); what follows a comma or an opening bracket describes it.
 _DASH_SOURCE = re.compile(
     r"[,.!?…]?[ \t]*[―—–][ \t]*"
@@ -1464,6 +1464,8 @@ def _dash_sources(text: str, quotes: list[Quote], mentions: list[Mention], lex: 
     for qi, q in enumerate(quotes):
         if q.end >= len(text) or text[q.end] not in (CLOSE_D, CLOSE_S):
             continue
+        if text[text.rfind("\n", 0, q.start) + 1 : q.start - 1].strip():
+            continue  # the quote must open its line: "… was “still the No. 1 force.” — Kim Jones" signs a brief
         m = _DASH_SOURCE.match(text, q.end + 1)
         if m is None:
             continue

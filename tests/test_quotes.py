@@ -865,7 +865,8 @@ def test_a_name_after_a_dash_is_the_quotes_source(nlp, parsed):
             "“Fear. I am truly afraid that he will win.”― Edwin G. Monroy.\n"
             "“We need more schools.” — Jane Doe, 45, a nurse from Ohio\n\n"
             "The slogan “Yes we can” — the campaign's line in 2008 — returned.\n\n"
-            "“Nobody asked us.” — he said later.")
+            "“Nobody asked us.” — he said later.\n\n"
+            "The prime minister insisted that his party was “still the first force in Spain.” — Kim Jones")
     if parsed:
         qs = _parsed(nlp, text)
     else:
@@ -877,3 +878,4 @@ def test_a_name_after_a_dash_is_the_quotes_source(nlp, parsed):
     assert got["We need more schools."] == "Jane Doe"
     assert got["Yes we can"] is None
     assert got["Nobody asked us."] in (None, "he")
+    assert got["still the first force in Spain."] != "Kim Jones"  # a reporter signing a brief
