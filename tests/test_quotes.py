@@ -358,7 +358,9 @@ def test_as_x_puts_it_and_a_trailing_said_before_a_quote(nlp, text, speaker, cue
         ("“Go back to Univision,” Donald Trump barked at the reporter.", "Go back to Univision,", "Donald Trump",
          "Trump"),
         ("“Quiet,” he demanded, as Jeb Bush continued to interject.", "Quiet,", None, "he"),
-        # a document can speak: an editorial, like a statement or a report
+        # a document can speak: an article or an editorial, like a statement or a report
+        ("“Business and government leaders in New York honored Donald J. Trump yesterday,” the article read.",
+         "Business and government leaders in New York honored Donald J. Trump yesterday,", None, "article"),
         ("“There are invertebrates that have shown more spine than Sen. Charles Grassley,” reads a Wednesday "
          "editorial in The Des Moines Register.", "There are invertebrates that have shown more spine than Sen. "
          "Charles Grassley,", None, "editorial"),
