@@ -441,6 +441,12 @@ def _subject(verb, lex: Lexicon, bounds: tuple[int, int] = (0, 1 << 62)):
             if ch.dep_ in _SUBJ or (ch.dep_ == "nsubjpass" and _verb_lemma(v, lex) in ("quote", "cite")):
                 if ch.lower_ in _RELATIVE and v.dep_ == "relcl":
                     return v.head
+                if ch.lower_ in ("which", "who") and ch.i > 0 and v.dep_ != "relcl":
+                    # a relative clause the parse missed: "they turned to the Chicago Police Department which
+                    # reported “…”" hangs "reported" on "turned"; the name right before the pronoun is its antecedent
+                    before = ch.doc[ch.i - 1]
+                    if before.ent_type_ in ("PERSON", "ORG", "NORP") and bounds[0] <= before.idx < bounds[1]:
+                        return before
                 return ch
             if ch.dep_ == "agent":
                 objs = [g for g in ch.children if g.dep_ == "pobj"]
@@ -514,6 +520,9 @@ def _relative_source(tok, antecedent):
             rel = [r for r in c.children if r.dep_ in _SUBJ and r.lower_ in _RELATIVE]
             if rel:
                 return rel[0]
+    nxt = antecedent.doc[antecedent.i + 1] if antecedent.i + 1 < len(antecedent.doc) else None
+    if nxt is not None and nxt.lower_ in ("which", "who") and nxt.dep_ in _SUBJ and nxt.head.i == tok.i:
+        return nxt  # the relative clause the parse missed (`_subject`)
     return None
 
 

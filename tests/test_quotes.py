@@ -851,6 +851,29 @@ def test_a_closing_x_reports_names_the_source_of_the_whole_sentence(nlp):
     assert (q.speaker, q.cue, q.reported_speaker) == ("Chicago Tribune", "reports", "Andrean High School fans")
 
 
+def test_a_relative_clause_the_parse_missed_names_its_antecedent(nlp):
+    # in its PolNeAR dev paragraph the model hangs "reported" on "turned" as an adverbial clause with "which" as
+    # its subject; the Doc is built with that parse (the short sentence alone parses as a relative clause)
+    from spacy.tokens import Doc, Span
+
+    words = ["They", "turned", "to", "the", "Chicago", "Police", "Department", "which", "reported", "“", "2,521",
+             "shooting", "incidents", "”", "in", "the", "city", "."]
+    spaces = [True, True, True, True, True, True, True, True, True, False, True, True, False, True, True, True,
+              False, False]
+    tags = ["PRP", "VBD", "IN", "DT", "NNP", "NNP", "NNP", "WDT", "VBD", "``", "CD", "NN", "NNS", "''", "IN", "DT",
+            "NN", "."]
+    heads = [1, 1, 1, 6, 6, 6, 2, 8, 1, 8, 12, 12, 8, 8, 8, 16, 14, 1]
+    deps = ["nsubj", "ROOT", "prep", "det", "compound", "compound", "pobj", "nsubj", "advcl", "punct", "nummod",
+            "compound", "dobj", "punct", "prep", "det", "pobj", "punct"]
+    sdoc = Doc(nlp.vocab, words=words, spaces=spaces, tags=tags, heads=heads, deps=deps)
+    sdoc.ents = [Span(sdoc, 3, 7, label="ORG")]
+    text = sdoc.text
+    qs = find_quotes(text)
+    attribute(text, qs, canonicalise(mentions_from_spacy(sdoc)), analysis=sdoc)
+    assert [(q.speaker, q.speaker_mention, q.cue) for q in qs] == [
+        ("Chicago Police Department", "which", "reported")]
+
+
 def test_a_conjunct_verb_of_saying_takes_the_name_before_it_not_the_quoted_subject(nlp):
     # in this paragraph context the model hangs "said" as a conjunct of the quoted "achieve", so the parse gives
     # it the quote's own subject "We" (PolNeAR dev); the name right before the verb speaks
