@@ -330,6 +330,19 @@ def test_a_quote_opening_a_sentence_after_reported_speech_is_that_speakers(nlp):
     assert (q.speaker, q.cue) == ("Thomas Coan", "argues")
 
 
+@pytest.mark.parametrize("text, speaker, mention", [
+    # a weak verb of saying ("called") speaks for a noun for people: partner, colleague, …
+    ("His former business partner at Lenox, Lawrence B. Cummings, called him a master at bolting together deals. "
+     "“He showed again and again an ability to put together deals that other people couldn’t.”",
+     "Lawrence B. Cummings", "His former business partner at Lenox, Lawrence B. Cummings"),
+    ("A colleague called the plan a mistake. “It will cost us the election and it will cost us the majority.”",
+     None, "A colleague"),
+])
+def test_a_noun_for_people_speaks_with_a_weak_verb_before_a_quote(nlp, text, speaker, mention):
+    q = _parsed(nlp, text)[0]
+    assert (q.speaker, q.speaker_mention, q.cue) == (speaker, mention, "called")
+
+
 @pytest.mark.parametrize(
     "text, speaker, cue",
     [
