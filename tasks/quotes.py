@@ -1550,9 +1550,10 @@ def attribute(text: str, quotes: list[Quote], mentions: list[Mention], options: 
     lex = load_lexicon("en" if analysis is not None else language)
     if lex is None or not quotes:
         return
-    # titles of works, nicknames, and letters or symbols in quotes ("R," "D,"), are not speech
+    # titles of works, nicknames, letters or symbols in quotes ("R," "D,") and a lone pronoun talked about as a
+    # word ("because “she” is a “he”") are not speech
     cands = [q for q in quotes if not is_title(text, q) and not is_nickname(text, q, mentions)
-             and any(len(w) > 1 for w in _WORD.findall(q.text))]
+             and any(len(w) > 1 and w.lower() not in lex.pronouns for w in _WORD.findall(q.text))]
     if options.single_quotes_when_no_double and any(q.mark == "d" for q in quotes):
         cands = [q for q in cands if q.mark != "s"]
     if analysis is not None:

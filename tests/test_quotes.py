@@ -570,6 +570,11 @@ def test_a_quote_nobody_says_has_no_speaker(nlp):
     assert all(q.speaker is None and q.speaker_mention is None for q in _parsed(nlp, text))
 
 
+def test_a_lone_pronoun_in_quotes_is_a_word_talked_about_not_speech(nlp):
+    text = "Why are you voting for Trump, the columnist asked, unless simply because “she” is a “he”?"
+    assert all(q.speaker is None and q.speaker_mention is None for q in _parsed(nlp, text))
+
+
 # -- attribution without a parse -----------------------------------------------------------------------------
 
 
