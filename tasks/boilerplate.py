@@ -641,6 +641,12 @@ def mark_blocks(paras: list[Paragraph]) -> None:
             p.kept, p.reason = False, reasons.LOW_CONTENT
 
 
+# A main text shorter than this (about 130 words; news articles run longer) is extracted again favouring recall.
+# Measured on trafilatura-eval (bench/eval_extraction.py): F1 even half 0.9348 -> 0.9352, odd 0.9112 -> 0.9120;
+# 1500 gave the same on the even half, 3000 cost precision on both (0.9332, 0.9107). cleanportal is unchanged.
+_SHORT_TEXT_CHARS = 800
+
+
 @dataclass
 class Extracted:
     """A decoded file split into candidate paragraphs, with the metadata its extractor found."""
@@ -654,20 +660,34 @@ class Extracted:
     site_name: str | None = None
 
 
-def extract_html(html: str, options: HtmlOptions = HtmlOptions()) -> Extracted:
-    """Main text lines and metadata of an HTML page with trafilatura.
-
-    Raises RejectError(empty_after_cleaning) when trafilatura finds no main text.
-    """
-    result = trafilatura.bare_extraction(
-        html,
+def _bare_extraction(tree, options: HtmlOptions, favor_recall: bool):
+    """trafilatura's main text and metadata of a parsed page (it works on a copy of `tree`), or None."""
+    return trafilatura.bare_extraction(
+        tree,
         with_metadata=True,
         favor_precision=options.favor_precision,
-        favor_recall=options.favor_recall,
+        favor_recall=favor_recall,
         include_tables=options.include_tables,
         include_comments=options.include_comments,
         deduplicate=False,  # trafilatura's dedup keeps process-global state: output would depend on order
     )
+
+
+def extract_html(html: str, options: HtmlOptions = HtmlOptions()) -> Extracted:
+    """Main text lines and metadata of an HTML page with trafilatura.
+
+    With neither precision nor recall favoured, a main text under `_SHORT_TEXT_CHARS` is extracted again with
+    `favor_recall` and the longer of the two kept (trafilatura's own retry needs the text to also cover under a
+    fifth of the page, which a short article in a small page does not).
+    Raises RejectError(empty_after_cleaning) when trafilatura finds no main text.
+    """
+    tree = trafilatura.load_html(html)
+    result = _bare_extraction(tree, options, options.favor_recall) if tree is not None else None
+    text_len = len(result.text or "") if result else 0
+    if tree is not None and text_len < _SHORT_TEXT_CHARS and not (options.favor_precision or options.favor_recall):
+        retry = _bare_extraction(tree, options, favor_recall=True)
+        if retry is not None and len(retry.text or "") > text_len:
+            result = retry
     if result is None or not (result.text or "").strip():
         raise RejectError(reasons.EMPTY_AFTER_CLEANING, "trafilatura found no main text")
     published = None

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 
 from tasks import reasons
-from tasks.boilerplate import clean_document, clean_paragraphs, parse_date, split_paragraphs
+from tasks.boilerplate import HtmlOptions, clean_document, clean_paragraphs, extract_html, parse_date, split_paragraphs
 from tasks.normalise import normalise_text
 from tasks.records import RejectError
 
@@ -632,3 +632,17 @@ def test_a_bare_url_at_the_end_is_the_source_in_plain_text_and_article_text_in_h
     paras = ["Title line", *BODY, "https://example.org/petition/online/stop-the-fee"]
     assert clean_paragraphs(paras).paragraphs[-1].reason == reasons.SOURCE_URL
     assert clean_paragraphs(paras, trailing_urls=False).paragraphs[-1].kept
+
+
+_BUDGET = "The council voted on the new budget on Tuesday evening after a long debate about schools and roads."
+
+
+def test_a_short_main_text_is_extracted_again_favouring_recall():
+    # trafilatura drops a teaser-class block unless recall is favoured: in a short article it is the lead
+    lead = f"LEAD {_BUDGET} {_BUDGET} {_BUDGET}"
+    html = (f"<html><body><nav><a href='/'>Home</a></nav><article><h1>Budget</h1><div class='teaser-text'>{lead}"
+            f"</div><p>{_BUDGET}</p><p>{_BUDGET} {_BUDGET} {_BUDGET}</p></article></body></html>")
+    ex = extract_html(html)
+    assert any(t.startswith("LEAD") for t in ex.texts)
+    # favouring precision is a choice the retry respects
+    assert not any(t.startswith("LEAD") for t in extract_html(html, HtmlOptions(favor_precision=True)).texts)
