@@ -646,3 +646,22 @@ def test_a_short_main_text_is_extracted_again_favouring_recall():
     assert any(t.startswith("LEAD") for t in ex.texts)
     # favouring precision is a choice the retry respects
     assert not any(t.startswith("LEAD") for t in extract_html(html, HtmlOptions(favor_precision=True)).texts)
+
+
+@pytest.mark.parametrize(
+    "media, kept",
+    [
+        ("<iframe src='https://video.example.org/embed/1'></iframe>", True),
+        ("<object data='https://video.example.org/1'></object>", True),
+        ("<img src='https://img.example.org/1.jpg'>", False),  # a photo caption is furniture
+    ],
+)
+def test_the_caption_of_the_video_under_the_headline_is_the_lead(media, kept):
+    caption = "The mayor explains on camera why the council needs a new budget for the schools this year."
+    body = "".join(f"<p>{_BUDGET} Paragraph {i}.</p>" for i in range(5))
+    html = (f"<html><body><article><h1>Council passes the budget</h1><figure>{media}<figcaption>{caption}"
+            f"</figcaption></figure>{body}</article></body></html>")
+    texts = extract_html(html).texts
+    assert texts[0] == "Council passes the budget"  # trafilatura keeps an <h1> inside the article
+    assert (texts[1] == caption) == kept
+    assert caption not in texts[2:]
