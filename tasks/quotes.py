@@ -269,16 +269,19 @@ _TITLE_AFTER = frozenset("star stars actor actress host creator director produce
                          "film movie book album song cast radio program programme podcast".split())
 
 # Marcia “Cia” Price, John “Tig” Tiegen: a nickname between a first name and a surname
-_NICKNAME = re.compile(r"[A-Z][\w.’'-]* [“‘]([A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*)?)[”’] [A-Z]")
+_NAME_WORD = r"[A-Z][\w.’'-]*"
+_NICKNAME = re.compile(rf"{_NAME_WORD}(?: {_NAME_WORD})?")
+_NAME_BEFORE = re.compile(rf"{_NAME_WORD} $")
 
 
 def is_nickname(text: str, q: Quote, mentions: list[Mention]) -> bool:
-    """Whether a quoted span is a nickname inside a person's name (Marcia “Cia” Price): capitalised words
-    between two capitalised words, one of which the entities stage tags as a person. Never speech."""
-    m = _NICKNAME.search(text, max(0, q.start - 40), min(len(text), q.end + 3))
-    while m is not None and m.start(1) < q.start:
-        m = _NICKNAME.search(text, m.start() + 1, min(len(text), q.end + 3))
-    if m is None or (m.start(1), m.end(1)) != (q.start, q.end):
+    """Whether a quoted span is a nickname inside a person's name (Marcia “Cia” Price): one or two capitalised
+    words in quote marks between two capitalised words, one of which the entities stage tags as a person. Never
+    speech."""
+    if not (0 < q.start - 1 and q.end + 2 < len(text) and text[q.start - 1] in "“‘" and text[q.end] in "”’"):
+        return False
+    if not (_NICKNAME.fullmatch(q.text) and _NAME_BEFORE.search(text, max(0, q.start - 41), q.start - 1)
+            and text[q.end + 1] == " " and "A" <= text[q.end + 2] <= "Z"):
         return False
     return any(x.label == "PERSON" and (q.start - 2 <= x.end <= q.start - 1 or q.end + 1 <= x.start <= q.end + 2
                                         or x.start < q.start < q.end < x.end) for x in mentions)
