@@ -23,6 +23,7 @@ import trafilatura
 from lxml import etree
 
 from tasks import reasons
+from tasks.pagetype import PageMarks, index_pages, page_marks
 from tasks.records import Doc, Paragraph, Reject, RejectError, run_per_doc
 
 log = logging.getLogger("newsflow.clean")
@@ -137,6 +138,8 @@ class HtmlOptions:
     html_captions: bool = False
     # template detection across the documents of a batch (see `find_templates`)
     templates: bool = True
+    # section and index pages rejected as `not_an_article` (tasks/pagetype.py)
+    index_pages: bool = True
     template_min_docs: int = 3
     template_max_chars: int = 200
     # Per-document time limit on trafilatura, in seconds (None: extract in this process, no limit). Extraction
@@ -672,6 +675,7 @@ class Extracted:
     published: date | None = None
     url: str | None = None
     site_name: str | None = None
+    marks: PageMarks | None = None  # HTML only: the page's host and whether it declares itself an article
 
 
 def _bare_extraction(tree, options: HtmlOptions, favor_recall: bool):
@@ -713,7 +717,8 @@ def extract_html(html: str, options: HtmlOptions = HtmlOptions()) -> Extracted:
             published = date.fromisoformat(result.date[:10])
         except ValueError:
             pass
-    return Extracted(texts, True, result.title, result.author, published, result.url, result.sitename)
+    return Extracted(texts, True, result.title, result.author, published, result.url, result.sitename,
+                     page_marks(tree, result.url))
 
 
 def _squash(text: str) -> str:
@@ -909,7 +914,8 @@ def extract_html_batch(pages: list[str], options: HtmlOptions = HtmlOptions()) -
 
 
 def clean_docs(docs: list[Doc], options: HtmlOptions = HtmlOptions()) -> tuple[list[Doc], list[Reject]]:
-    """Clean a batch: extract every document, find the batch's template paragraphs, then clean each document.
+    """Clean a batch: extract every document, find the batch's template paragraphs, clean each document, then
+    reject the batch's section and index pages (`tasks.pagetype.index_pages`).
 
     HTML is extracted in worker processes under a per-document time limit when `options.timeout_s` is set.
     Documents with nothing left (or whose extraction fails or times out) become rejects.
@@ -936,4 +942,11 @@ def clean_docs(docs: list[Doc], options: HtmlOptions = HtmlOptions()) -> tuple[l
         _apply(doc, clean_extracted(ex, options, templates), ex.html)
 
     docs, more = run_per_doc(docs, finish, "clean")
+    if options.index_pages:
+        html_docs = [d for d in docs if extracted[id(d)].marks is not None]
+        found = index_pages([(extracted[id(d)].marks, [p.text for p in d.paragraphs if p.kept]) for d in html_docs])
+        more += [Reject(html_docs[i].source, reasons.NOT_AN_ARTICLE, detail, html_docs[i].content_sha256)
+                 for i, detail in found.items()]
+        gone = {id(html_docs[i]) for i in found}
+        docs = [d for d in docs if id(d) not in gone]
     return docs, rejects + more

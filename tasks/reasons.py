@@ -12,11 +12,12 @@ OUTSIDE_INPUT_ROOT = "outside_input_root"
 DUPLICATE_CONTENT = "duplicate_content"
 EMPTY_AFTER_CLEANING = "empty_after_cleaning"
 EXTRACTION_TIMEOUT = "extraction_timeout"  # trafilatura took longer than the per-document limit
+NOT_AN_ARTICLE = "not_an_article"  # a section or index page of a site whose articles say they are (tasks/pagetype.py)
 STAGE_ERROR = "stage_error"  # a bug in a stage, caught for that one document
 
 FILE_REJECTS = (
     EMPTY_FILE, BINARY_FILE, UNDECODABLE, CORRUPT_GZIP, UNSUPPORTED_TYPE, UNREADABLE, TOO_LARGE,
-    OUTSIDE_INPUT_ROOT, DUPLICATE_CONTENT, EMPTY_AFTER_CLEANING, EXTRACTION_TIMEOUT, STAGE_ERROR,
+    OUTSIDE_INPUT_ROOT, DUPLICATE_CONTENT, EMPTY_AFTER_CLEANING, EXTRACTION_TIMEOUT, NOT_AN_ARTICLE, STAGE_ERROR,
 )
 
 # Paragraph removals (paragraphs.reason); the phrase categories of data/boilerplate_phrases.json
