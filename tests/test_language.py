@@ -52,6 +52,22 @@ def test_foreign_paragraph_at_the_tail_is_removed_but_not_a_quotation_inside():
     assert all(p.kept for p in kept_all.paragraphs)
 
 
+def test_foreign_paragraph_stays_in_html_unless_asked():
+    # trafilatura has already left an HTML page's comment section out; a foreign tail there is the article's own
+    def page() -> Doc:
+        doc = Doc(SourceFile("b", "b/x.html", "/x.html", 1, 0), "0" * 64, b"", 0.0)
+        doc.paragraphs = [Paragraph(0, EN), Paragraph(1, EN), Paragraph(2, DE)]
+        doc.text = "\n\n".join(p.text for p in doc.paragraphs)
+        return doc
+
+    doc = page()
+    detect_languages(doc, LanguageOptions())
+    assert doc.paragraphs[2].language == "de" and doc.paragraphs[2].kept and DE in doc.text
+    doc = page()
+    detect_languages(doc, LanguageOptions(drop_foreign_html=True))
+    assert not doc.paragraphs[2].kept and DE not in doc.text
+
+
 def _doc(texts: list[str], name: str = "x") -> Doc:
     doc = Doc(SourceFile("b", f"b/{name}.txt", f"/{name}", 1, 0), "0" * 64, b"", 0.0)
     doc.paragraphs = [Paragraph(i, t) for i, t in enumerate(texts)]
