@@ -78,7 +78,7 @@ def page_marks(tree, url: str | None = None) -> PageMarks:
         for script in tree.xpath("//script[@type='application/ld+json']/text()"):
             try:
                 types = _ld_types(json.loads(script))
-            except ValueError:
+            except (ValueError, RecursionError):  # broken or absurdly nested JSON-LD says nothing
                 continue
             if any(t.lower() in ARTICLE_TYPES for t in types):
                 declared = True

@@ -37,6 +37,8 @@ def test_website_pages_and_broken_json_ld_declare_nothing():
     assert not _marks('<meta property="og:type" content="website"/>').declares_article
     assert not _marks('<script type="application/ld+json">{"@type": "CollectionPage"</script>').declares_article
     assert not _marks('<script type="application/ld+json">{"@type": "CollectionPage"}</script>').declares_article
+    nested = "[" * 5000 + "]" * 5000
+    assert not _marks(f'<script type="application/ld+json">{nested}</script>').declares_article
 
 
 def test_host_from_url_then_og_url_then_canonical_link():
