@@ -51,7 +51,10 @@ class PageMarks:
 def _host(url: str | None) -> str | None:
     if not url:
         return None
-    host = urlparse(url.strip()).netloc.lower().split("@")[-1].split(":")[0]
+    try:
+        host = urlparse(url.strip()).hostname or ""  # lower-cased, without user or port
+    except ValueError:  # "http://[abc": a malformed IPv6 host names no site
+        return None
     return host.removeprefix("www.") or None
 
 

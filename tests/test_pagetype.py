@@ -46,6 +46,8 @@ def test_host_from_url_then_og_url_then_canonical_link():
     assert _marks('<meta property="og:url" content="http://news.example.org/a-1"/>').host == "news.example.org"
     assert _marks('<link rel="canonical" href="http://www.example.org/health/"/>').host == "example.org"
     assert _marks("").host is None
+    assert _marks("", "http://User@WWW.Example.org:8080/a").host == "example.org"
+    assert _marks('<meta property="og:url" content="http://[broken/a"/>').host is None  # no crash, no site
 
 
 def test_prose_run_counts_consecutive_prose_paragraphs_only():
